@@ -1,0 +1,118 @@
+"""The one table of settings.
+
+Each setting is read from the environment as ``KG_<NAME>``; CLI flags override. The CLI's
+``--help``, the README and the Flask config all read this table, and a test fails when a
+setting is not documented in the README.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from kg.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    parse: Callable[[str], Any] = str
+
+
+def _positive_float(value: str) -> float:
+    number = float(value)
+    if number <= 0:
+        raise ValueError("must be > 0")
+    return number
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number <= 0:
+        raise ValueError("must be > 0")
+    return number
+
+
+def _base_iri(value: str) -> str:
+    if not value.startswith(("http://", "https://")) or not value.endswith("/"):
+        raise ValueError("must be an http(s) IRI ending with '/'")
+    return value
+
+
+def _optional(value: str) -> str | None:
+    return value or None
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "STORE",
+        "./var/store",
+        "a directory (embedded on-disk store) or an http(s):// SPARQL endpoint (remote store)",
+    ),
+    Setting("BASE_IRI", "https://w3id.org/sgkg/", "canonical base IRI", _base_iri),
+    Setting("QUERY_TIMEOUT", 30.0, "seconds before a query is stopped", _positive_float),
+    Setting("MAX_ROWS", 100_000, "rows/triples returned at most by one query", _positive_int),
+    Setting(
+        "UPDATE_TOKEN",
+        None,
+        "bearer token that enables SPARQL Update and Graph Store writes; unset = read-only",
+        _optional,
+    ),
+    Setting(
+        "FEDERATION_ALLOW",
+        "https://query.wikidata.org/sparql https://dbpedia.org/sparql",
+        "space-separated endpoint URLs that SERVICE may call; empty = SERVICE refused",
+    ),
+    Setting(
+        "MAX_REQUEST_BYTES",
+        1_000_000,
+        "largest accepted request body (bytes); larger is 413",
+        _positive_int,
+    ),
+    Setting(
+        "MAX_URL_BYTES",
+        16_384,
+        "longest accepted request URL (bytes); longer is 414",
+        _positive_int,
+    ),
+    Setting("WORKERS", 4, "gunicorn worker processes for `kg serve`", _positive_int),
+)
+
+SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+
+
+def load(environ: Mapping[str, str] | None = None, **overrides: Any) -> dict[str, Any]:
+    """Return the settings: defaults, then ``KG_*`` environment variables, then overrides.
+
+    Keys are the setting names without the ``KG_`` prefix. Raises :class:`ConfigError`
+    naming the variable when a value does not parse.
+    """
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = env.get(f"KG_{setting.name}")
+        if raw is None:
+            values[setting.name] = setting.default
+            continue
+        try:
+            values[setting.name] = setting.parse(raw)
+        except ValueError as exc:
+            raise ConfigError(f"KG_{setting.name}={raw!r}: {exc}") from exc
+    for name, value in overrides.items():
+        if value is None:
+            continue
+        if name not in SETTINGS_BY_NAME:
+            raise ConfigError(f"unknown setting {name}")
+        values[name] = value
+    return values
+
+
+def federation_allow(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """The allow-list as a tuple of endpoint URLs."""
+    if isinstance(value, str):
+        return tuple(v for v in value.split() if v)
+    return tuple(value)

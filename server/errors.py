@@ -1,0 +1,68 @@
+"""The one error boundary: typed errors → status + body in the format the client accepts.
+
+No response ever carries a stack trace; a server fault is never reported as a client fault.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from kg.errors import KGError
+
+log = logging.getLogger(__name__)
+
+
+def _wants(kind: str) -> bool:
+    best = request.accept_mimetypes.best_match(
+        ["text/html", "application/json", "text/plain"], default="text/plain"
+    )
+    return best == kind
+
+
+def error_response(status: int, title: str, message: str, **extra: object) -> Response:
+    """Render an error as HTML for browsers, JSON for APIs, plain text otherwise."""
+    if _wants("application/json") or request.path.startswith(("/sparql", "/update", "/store")) and (
+        "json" in (request.headers.get("Accept") or "")
+    ):
+        response = jsonify({"status": status, "error": title, "message": message, **extra})
+    elif _wants("text/html"):
+        response = Response(
+            render_template("errors/error.html", status=status, title=title, message=message),
+            mimetype="text/html",
+        )
+    else:
+        response = Response(f"{status} {title}: {message}\n", mimetype="text/plain")
+    response.status_code = status
+    response.vary.add("Accept")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(KGError)
+    def _kg_error(exc: KGError) -> Response:
+        if exc.status >= 500 and exc.status != 503:
+            log.exception("server error")
+        title = {
+            400: "Bad Request",
+            403: "Forbidden",
+            404: "Not Found",
+            413: "Payload Too Large",
+            422: "Unprocessable Content",
+            503: "Service Unavailable",
+        }.get(exc.status, "Internal Server Error")
+        return error_response(exc.status, title, exc.message)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Response:
+        response = error_response(exc.code or 500, exc.name, exc.description or exc.name)
+        if exc.code == 405 and exc.valid_methods:
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        log.exception("unhandled error")
+        return error_response(500, "Internal Server Error", "the server failed; it has been logged")
