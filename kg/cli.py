@@ -21,12 +21,18 @@ from kg.errors import KGError
 EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 
 COMMANDS = {
-    "build": ("kg.build", "compile sources, validate (SHACL), reason (OWL), load the store atomically"),
+    "build": (
+        "kg.build",
+        "compile sources, validate (SHACL), reason (OWL), load the store atomically",
+    ),
     "validate": ("kg.validate", "SHACL-validate the curated graph, or the given files"),
     "serve": ("server.serve", "serve the app under gunicorn (several workers)"),
     "load": ("kg.load", "bulk-load external RDF into the store (gzip too), with a progress bar"),
     "query": ("kg.query_cli", "run SPARQL against the configured store and print the results"),
-    "link": ("kg.link", "refresh external links (Wikidata) or keep the committed link sets offline"),
+    "link": (
+        "kg.link",
+        "refresh external links (Wikidata) or keep the committed link sets offline",
+    ),
     "dump": ("kg.dump", "write dumps (N-Quads gz, TriG, Turtle) with SHA-256 checksums"),
     "stats": ("kg.stats", "triples per graph, classes, properties, links"),
 }
@@ -72,7 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("query", help=COMMANDS["query"][1])
     p.add_argument("query", help="a SPARQL query, @FILE, or - for standard input")
-    p.add_argument("--format", default="table", help="table, json, xml, csv, tsv, turtle, ntriples, …")
+    p.add_argument(
+        "--format", default="table", help="table, json, xml, csv, tsv, turtle, ntriples, …"
+    )
 
     p = sub.add_parser("link", help=COMMANDS["link"][1])
     p.add_argument("--endpoint", help="Wikidata-compatible SPARQL endpoint to reconcile against")

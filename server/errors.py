@@ -24,8 +24,10 @@ def _wants(kind: str) -> bool:
 
 def error_response(status: int, title: str, message: str, **extra: object) -> Response:
     """Render an error as HTML for browsers, JSON for APIs, plain text otherwise."""
-    if _wants("application/json") or request.path.startswith(("/sparql", "/update", "/store")) and (
-        "json" in (request.headers.get("Accept") or "")
+    if (
+        _wants("application/json")
+        or request.path.startswith(("/sparql", "/update", "/store"))
+        and ("json" in (request.headers.get("Accept") or ""))
     ):
         response = jsonify({"status": status, "error": title, "message": message, **extra})
     elif _wants("text/html"):

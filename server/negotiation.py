@@ -68,9 +68,7 @@ RESULTS_XML = Format(
     aliases=("srx", "application/xml", "text/xml"),
 )
 RESULTS_CSV = Format("csv", "text/csv", None, results=ox.QueryResultsFormat.CSV)
-RESULTS_TSV = Format(
-    "tsv", "text/tab-separated-values", None, results=ox.QueryResultsFormat.TSV
-)
+RESULTS_TSV = Format("tsv", "text/tab-separated-values", None, results=ox.QueryResultsFormat.TSV)
 
 #: graphs (CONSTRUCT, DESCRIBE, resource documents), in order of preference
 GRAPH_FORMATS: tuple[Format, ...] = (TURTLE, NTRIPLES, RDFXML, JSONLD, TRIG, NQUADS)

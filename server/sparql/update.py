@@ -1,0 +1,3 @@
+"""Routes: see server/sparql/__init__.py."""
+
+from server.sparql import bp  # noqa: F401
