@@ -1,0 +1,208 @@
+"""``kg build``: sources → RDF dataset → SHACL → OWL reasoner → atomic load.
+
+Order matters: nothing touches the store until the whole dataset has compiled (quotes
+verified against the stored texts), conformed to the shapes and passed the reasoner. The load
+itself goes through :meth:`kg.store.EmbeddedStore.writer`, which publishes a new generation
+only when everything has been written, so a failed or SIGKILLed build leaves the previous
+store intact and servable. In remote-store mode the dataset is uploaded to staging graphs and
+swapped in by one update request (``RemoteStore.write_dataset``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+import rdflib
+
+from kg import __version__
+from kg.errors import ReasonerUnavailable, ValidationFailed
+from kg.rdfio import from_rdflib
+from kg.store import Store
+
+DEFAULT_BASE = "https://w3id.org/sgkg/"
+
+
+@dataclass
+class BuildReport:
+    quads: int = 0
+    graphs: int = 0
+    assertions: int = 0
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+    reasoner: str = "not run"
+    version: str = ""
+
+    def summary(self) -> str:
+        steps = ", ".join(f"{k} {v:.2f}s" for k, v in self.timings.items())
+        return (
+            f"built {self.quads} quads in {self.graphs} graphs "
+            f"({self.assertions} assertions) in {self.seconds:.2f}s [{steps}]; "
+            f"reasoner: {self.reasoner}; store version {self.version}"
+        )
+
+
+def curated_graph(iri: str, base_iri: str) -> bool:
+    """Graphs the build owns (replaced on every build); imports under graph/import/ are kept."""
+    return iri.startswith(f"{base_iri}graph/") and not iri.startswith(f"{base_iri}graph/import/")
+
+
+def compile_all(base_iri: str = DEFAULT_BASE) -> tuple[rdflib.Dataset, rdflib.Graph, rdflib.Graph]:
+    """The curated dataset, the (version-stamped) ontology and the shapes."""
+    from kg import ontology, sources
+
+    dataset = sources.compile_dataset(base_iri)
+    onto = ontology.load_ontology()
+    ontology.stamp_version(onto, __version__, dt.date.today().isoformat())
+    shapes = ontology.load_shapes()
+    return dataset, onto, shapes
+
+
+def build(
+    store: Store,
+    *,
+    strict: bool = False,
+    reasoner: bool = True,
+    base_iri: str = DEFAULT_BASE,
+    dataset: rdflib.Dataset | None = None,
+    log: Callable[[str], Any] | None = None,
+) -> BuildReport:
+    """Build the graph into ``store``. Raises a :class:`kg.errors.KGError` on any problem,
+    leaving the store as it was. ``dataset`` replaces the curated sources (tests)."""
+    from kg import ontology as onto_mod
+    from kg import validate as validate_mod
+
+    say = log or (lambda _msg: None)
+    report = BuildReport()
+    started = time.perf_counter()
+
+    def step(name: str, t0: float) -> float:
+        now = time.perf_counter()
+        report.timings[name] = now - t0
+        return now
+
+    t = time.perf_counter()
+    if dataset is None:
+        dataset, onto, shapes = compile_all(base_iri)
+    else:
+        onto = onto_mod.load_ontology()
+        onto_mod.stamp_version(onto, __version__, dt.date.today().isoformat())
+        shapes = onto_mod.load_shapes()
+    t = step("compile", t)
+    say(f"compiled {len(dataset)} quads from the sources")
+
+    result = validate_mod.validate(dataset, shapes=shapes, ontology=onto)
+    t = step("shacl", t)
+    if not result.conforms:
+        raise ValidationFailed(
+            f"SHACL validation failed: {len(result.violations)} violation(s)",
+            report=validate_mod.format_violations(result),
+        )
+    say("SHACL: conforms")
+
+    if reasoner:
+        from kg import reason
+
+        try:
+            outcome = reason.check(onto, _entity_typings(dataset))
+        except ReasonerUnavailable as exc:
+            if strict:
+                raise
+            report.reasoner = f"skipped ({exc})"
+            say(f"warning: the OWL reasoner step is skipped: {exc}")
+        else:
+            if not outcome.consistent or outcome.unsatisfiable:
+                raise ValidationFailed(
+                    "OWL reasoner: the ontology and data are inconsistent"
+                    if not outcome.consistent
+                    else f"OWL reasoner: unsatisfiable classes: {', '.join(outcome.unsatisfiable)}",
+                    report=outcome.explanation,
+                )
+            report.reasoner = f"consistent ({outcome.seconds:.2f}s)"
+            say(f"OWL reasoner (HermiT): {report.reasoner}")
+        t = step("reasoner", t)
+    else:
+        report.reasoner = "disabled"
+
+    quads = _quads(dataset, onto, shapes, base_iri)
+    kind = f"{base_iri}ontology/kind"
+    report.quads = len(quads)
+    report.graphs = len({q.graph_name for q in quads})
+    report.assertions = sum(
+        1 for q in quads if q.predicate.value == kind and q.graph_name.value.endswith("/provenance")
+    )
+    _load(store, quads, base_iri)
+    t = step("load", t)
+    report.version = store.version()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _entity_typings(dataset: rdflib.Dataset) -> rdflib.Graph:
+    """The class assertions of the data (what disjointness axioms can contradict)."""
+    graph = rdflib.Graph()
+    for s, p, o, _g in dataset.quads((None, rdflib.RDF.type, None, None)):
+        graph.add((s, p, o))
+    return graph
+
+
+def _quads(
+    dataset: rdflib.Dataset, onto: rdflib.Graph, shapes: rdflib.Graph, base_iri: str
+) -> list[ox.Quad]:
+    quads = list(from_rdflib(dataset))
+    for graph, name in ((onto, "ontology"), (shapes, "shapes")):
+        target = ox.NamedNode(f"{base_iri}graph/{name}")
+        for t in from_rdflib(_as_dataset(graph)):
+            quads.append(ox.Quad(t.subject, t.predicate, t.object, target))
+    return quads
+
+
+def _as_dataset(graph: rdflib.Graph) -> rdflib.Dataset:
+    ds = rdflib.Dataset()
+    for triple in graph:
+        ds.default_context.add(triple)
+    return ds
+
+
+def _load(store: Store, quads: list[ox.Quad], base_iri: str) -> None:
+    if store.kind == "remote":
+        graphs = sorted(
+            {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)}
+        )
+        store.write_dataset(
+            quads, graphs_to_replace=graphs, owned=lambda g: curated_graph(g, base_iri)
+        )  # type: ignore[attr-defined]
+        return
+    with store.writer() as ox_store:  # type: ignore[attr-defined]
+        for graph in list(ox_store.named_graphs()):
+            if isinstance(graph, ox.NamedNode) and curated_graph(graph.value, base_iri):
+                ox_store.remove_graph(graph)
+        ox_store.extend(quads)
+
+
+def cli(args: Any, settings: dict[str, Any]) -> int:
+    from kg.cli import EXIT_VIOLATIONS
+    from kg.store import open_store
+
+    store = open_store(settings["STORE"])
+    try:
+        report = build(
+            store,
+            strict=args.strict,
+            reasoner=not args.skip_reasoner,
+            base_iri=settings["BASE_IRI"],
+            log=lambda msg: print(msg, file=sys.stderr),
+        )
+    except ValidationFailed as exc:
+        print(f"kg build: {exc}", file=sys.stderr)
+        if exc.report:
+            print(exc.report, file=sys.stderr)
+        print("kg build: the store was not changed", file=sys.stderr)
+        return EXIT_VIOLATIONS
+    print(report.summary())
+    return 0
