@@ -1,3 +1,364 @@
-"""Routes: see server/sparql/__init__.py."""
+"""``GET, POST /sparql``: the SPARQL 1.1 Protocol query operation.
 
-from server.sparql import bp  # noqa: F401
+* ``GET ?query=``, ``POST`` form (``application/x-www-form-urlencoded``) and ``POST``
+  direct (``application/sparql-query``); ``default-graph-uri`` / ``named-graph-uri``
+  replace the query's FROM / FROM NAMED (pyoxigraph's ``default_graph`` / ``named_graphs``
+  override the query's dataset: verified). Without either, a query with FROM keeps its own
+  dataset and any other query sees the union of all named graphs.
+* Answers by ``Accept`` or ``format=``; both families (results, graphs) are negotiated up
+  front and the query process uses the one that fits the query form. A ``format=`` value
+  unknown to a family (SPARQLWrapper sends ``format=n3``…) leaves that family to ``Accept``.
+  406 (naming every supported type) when ``Accept`` fits neither family; when it fits only
+  one, the other family answers in its default (JSON, Turtle): clients such as rdflib's
+  SPARQLStore send ``Accept: application/sparql-results+json`` for CONSTRUCT too.
+* Limits: :mod:`server.limits` (size, nesting), :mod:`server.executor` (timeout, rows),
+  :mod:`server.federation` (SERVICE). Updates are refused here and pointed to ``/update``.
+* ``GET /sparql`` without a query: the query UI for browsers, else the service description.
+* CORS for reads (``*``, no credentials), ``Vary: Accept`` on every answer, ETag / 304.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
+
+from flask import Response, current_app, request
+from werkzeug.exceptions import UnsupportedMediaType
+
+from kg.errors import QueryError, QueryTimeout
+from server import federation, http_cache, negotiation
+from server.executor import Executor, NoAcceptableFormat, QueryAnswer, QueryJob, execute
+from server.limits import check_nesting, code_tokens
+from server.ops import metrics
+from server.rdfresponse import rdf_response
+from server.sparql import bp, service_description
+from server.store import get_store
+
+FORM = "application/x-www-form-urlencoded"
+DIRECT = "application/sparql-query"
+UPDATE = "application/sparql-update"
+_UPDATE_WORDS = {
+    "INSERT",
+    "DELETE",
+    "LOAD",
+    "CLEAR",
+    "CREATE",
+    "DROP",
+    "COPY",
+    "MOVE",
+    "ADD",
+    "WITH",
+}
+_FORMATS_BY_NAME = {f.name: f for f in (*negotiation.RESULT_FORMATS, *negotiation.GRAPH_FORMATS)}
+_lock = threading.Lock()
+
+
+@dataclass
+class ProtocolRequest:
+    query: str | None
+    default_graphs: list[str]
+    named_graphs: list[str]
+    format: str | None
+
+    @property
+    def has_dataset(self) -> bool:
+        return bool(self.default_graphs or self.named_graphs)
+
+
+# --- reading the request -----------------------------------------------------------------
+
+
+def _pairs(raw: bytes, where: str) -> list[tuple[str, str]]:
+    try:
+        return parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError as exc:
+        raise QueryError(f"{where} is not valid UTF-8 (byte {exc.start}): {exc.reason}") from exc
+
+
+def _utf8(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise QueryError(f"the query is not valid UTF-8 (byte {exc.start}): {exc.reason}") from exc
+
+
+def read_request() -> ProtocolRequest:
+    """The protocol parameters of this request, or a 4xx naming what is wrong."""
+    url_pairs = _pairs(request.query_string, "the query string")
+    pairs = list(url_pairs)
+    queries: list[str] = []
+    if request.method == "POST":
+        mimetype = request.mimetype
+        if mimetype == FORM:
+            body_pairs = _pairs(request.get_data(cache=False), "the form body")
+            pairs += body_pairs
+        elif mimetype == DIRECT:
+            charset = request.mimetype_params.get("charset", "utf-8").lower()
+            if charset not in ("utf-8", "utf8"):
+                raise QueryError(f"charset={charset} is not supported: send the query in UTF-8")
+            queries.append(_utf8(request.get_data(cache=False)))
+        elif mimetype == UPDATE:
+            raise QueryError("SPARQL Update is not accepted at /sparql: POST it to /update")
+        else:
+            got = mimetype or "no Content-Type"
+            raise UnsupportedMediaType(
+                f"{got} is not a SPARQL query: POST with Content-Type {FORM} (query=…) "
+                f"or {DIRECT} (the query as the body)"
+            )
+    queries += [v for k, v in pairs if k == "query"]
+    if any(k == "update" for k, _ in pairs):
+        raise QueryError("SPARQL Update is not accepted at /sparql: POST it to /update")
+    if len(queries) > 1:
+        raise QueryError(
+            f"{len(queries)} queries in one request: send exactly one "
+            "(query= once, or the body of an application/sparql-query POST)"
+        )
+    query = queries[0] if queries else None
+    if query is not None and not query.strip():
+        raise QueryError("the query is empty")
+    formats = [v for k, v in pairs if k == "format"]
+    return ProtocolRequest(
+        query=query,
+        default_graphs=[v for k, v in pairs if k == "default-graph-uri"],
+        named_graphs=[v for k, v in pairs if k == "named-graph-uri"],
+        format=formats[0] if formats else None,
+    )
+
+
+# --- checks on the query text ------------------------------------------------------------
+
+
+def _first_keyword(text: str) -> str:
+    toks = [t for t in code_tokens(text)]
+    i = 0
+    while i < len(toks):
+        word = toks[i].text.upper() if toks[i].kind == "word" else ""
+        if word == "PREFIX":
+            i += 3
+        elif word == "BASE":
+            i += 2
+        else:
+            return word
+    return ""
+
+
+def reject_updates(text: str) -> None:
+    if _first_keyword(text) in _UPDATE_WORDS:
+        raise QueryError(
+            "this is a SPARQL Update, and /sparql only answers queries: POST it to /update "
+            f"with Content-Type {UPDATE}"
+        )
+
+
+def has_dataset_clause(text: str) -> bool:
+    """True when the query says FROM / FROM NAMED (then it keeps its own dataset)."""
+    return any(t.kind == "word" and t.text.upper() == "FROM" for t in code_tokens(text))
+
+
+# --- negotiation ---------------------------------------------------------------------------
+
+
+def _pick(offered: tuple[negotiation.Format, ...], format_param: str | None):
+    if format_param:
+        chosen = negotiation.by_name(format_param, offered)
+        if chosen is not None:
+            return chosen
+    try:
+        return negotiation.negotiate(request.headers.get("Accept"), offered)
+    except negotiation.NotAcceptable:
+        return None
+
+
+# --- the executor, one per web process ---------------------------------------------------
+
+
+def get_executor() -> Executor:
+    app = current_app
+    executor = app.extensions.get("kg_executor")
+    if executor is None or executor.pid != os.getpid():
+        with _lock:
+            executor = app.extensions.get("kg_executor")
+            if executor is None or executor.pid != os.getpid():
+                store = get_store()
+                executor = Executor(store.root, size=int(app.config.get("QUERY_WORKERS", 4)))  # type: ignore[attr-defined]
+                app.extensions["kg_executor"] = executor
+    return executor
+
+
+def _cache() -> http_cache.LRU:
+    cache = current_app.extensions.get("kg_query_cache")
+    if cache is None:
+        cache = current_app.extensions.setdefault(
+            "kg_query_cache",
+            http_cache.LRU(int(current_app.config.get("QUERY_CACHE_ENTRIES", 256))),
+        )
+    return cache
+
+
+class _RemoteAdapter:
+    """Lets :func:`execute` drive a remote store (its own HTTP timeout bounds the query)."""
+
+    def __init__(self, store) -> None:  # type: ignore[no-untyped-def]
+        self.store = store
+
+    def query(self, text, *, base_iri=None, default_graph=None, named_graphs=None, **_):  # type: ignore[no-untyped-def]
+        return self.store.query(
+            text,
+            base_iri=base_iri,
+            default_graph=[g.value for g in default_graph] if default_graph is not None else None,
+            named_graphs=[g.value for g in named_graphs] if named_graphs is not None else None,
+        )
+
+
+def _run(job: QueryJob, timeout: float, limit: float) -> QueryAnswer:
+    store = get_store()
+    if store.kind != "embedded":
+        return execute(_RemoteAdapter(store), job)
+    try:
+        return get_executor().run(job, timeout, limit)
+    except QueryTimeout:
+        metrics.QUERY_TIMEOUTS.inc()
+        raise
+
+
+# --- responses -----------------------------------------------------------------------------
+
+
+def _answer_response(answer: QueryAnswer, etag: str | None) -> Response:
+    fmt = _FORMATS_BY_NAME[answer.format]
+    response = Response(answer.body, content_type=fmt.content_type)
+    response.vary.add("Accept")
+    if etag:
+        response.set_etag(etag)
+        response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def answer_query(req: ProtocolRequest) -> Response:
+    config = current_app.config
+    text = req.query or ""
+    check_nesting(text)
+    reject_updates(text)
+    result_fmt = _pick(negotiation.RESULT_FORMATS, req.format)
+    graph_fmt = _pick(negotiation.GRAPH_FORMATS, req.format)
+    if result_fmt is None and graph_fmt is None:
+        raise negotiation.NotAcceptable((*negotiation.RESULT_FORMATS, *negotiation.GRAPH_FORMATS))
+    # Accept fits one family only (rdflib's SPARQLStore asks for JSON even for CONSTRUCT):
+    # the other family gets its default format, as HTTP allows, rather than a 406.
+    result_fmt = result_fmt or negotiation.RESULT_FORMATS[0]
+    graph_fmt = graph_fmt or negotiation.GRAPH_FORMATS[0]
+    timeout = float(config["QUERY_TIMEOUT"])
+    max_rows = int(config["MAX_ROWS"])
+    deadline = time.monotonic() + timeout
+    federated = federation.mentions_service(text) and bool(federation.find_services(text))
+    if federated:
+        text = federation.resolve_services(
+            text, tuple(config["FEDERATION_ALLOW"]), deadline=deadline, max_rows=max_rows
+        )
+    job = QueryJob(
+        query=text,
+        default_graph=tuple(req.default_graphs) if req.has_dataset else None,
+        named_graphs=tuple(req.named_graphs) if req.has_dataset else None,
+        union_default=not req.has_dataset and not has_dataset_clause(text),
+        base_iri=config["BASE_IRI"],
+        result_format=result_fmt.name if result_fmt else None,
+        graph_format=graph_fmt.name if graph_fmt else None,
+        max_rows=max_rows,
+    )
+    etag = None
+    if not federated:
+        etag = http_cache.etag_for(get_store().version(), job)
+        if request.method in ("GET", "HEAD") and http_cache.matches(
+            request.headers.get("If-None-Match"), etag
+        ):
+            metrics.QUERIES.labels("not_modified").inc()
+            response = Response(status=304)
+            response.set_etag(etag)
+            response.vary.add("Accept")
+            return response
+        cached = _cache().get(etag)
+        if isinstance(cached, QueryAnswer):
+            metrics.QUERIES.labels("cached").inc()
+            return _answer_response(cached, etag)
+    remaining = max(0.001, deadline - time.monotonic())
+    try:
+        answer = _run(job, remaining, timeout)
+    except NoAcceptableFormat as exc:
+        offered = negotiation.GRAPH_FORMATS if exc.kind == "graph" else negotiation.RESULT_FORMATS
+        raise negotiation.NotAcceptable(offered) from None
+    metrics.QUERIES.labels("federated" if federated else "executed").inc()
+    if etag:
+        _cache().put(etag, answer, len(answer.body))
+    return _answer_response(answer, etag)
+
+
+def _service_description() -> Response:
+    fmt = negotiation.negotiate(
+        request.headers.get("Accept"),
+        negotiation.GRAPH_FORMATS,
+        format_param=request.args.get("format"),
+    )
+    store = get_store()
+    try:
+        graphs = store.named_graphs()
+    except Exception:  # an empty or unreachable store still has a description
+        graphs = []
+    root = request.host_url.rstrip("/")
+    triples = service_description.description(request.base_url, f"{root}/void", graphs)
+    return rdf_response(triples, fmt, prefixes=service_description.PREFIXES)
+
+
+def _ui() -> Response | str:
+    from server.sparql import ui  # noqa: PLC0415
+
+    render = getattr(ui, "render_ui", None)
+    if render is not None:
+        return render()
+    return Response(
+        "<!doctype html><html lang=en><meta charset=utf-8><title>SPARQL</title>"
+        "<h1>SPARQL endpoint</h1><form method=post action=/sparql>"
+        "<textarea name=query rows=12 cols=80>SELECT * WHERE { ?s ?p ?o } LIMIT 10</textarea>"
+        "<p><button>Run</button></form></html>",
+        mimetype="text/html",
+    )
+
+
+def _preflight() -> Response:
+    response = Response(status=204)
+    response.headers["Allow"] = "GET, HEAD, POST, OPTIONS"
+    response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
+    response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type, If-None-Match"
+    response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+@bp.route("/sparql", methods=["GET", "POST", "OPTIONS"], provide_automatic_options=False)
+def sparql() -> Response | str:
+    if request.method == "OPTIONS":
+        return _preflight()
+    req = read_request()
+    if req.query is None:
+        if request.method == "POST":
+            raise QueryError("no query: send query= or an application/sparql-query body")
+        if negotiation.prefers_html(request.headers.get("Accept")) and not request.args.get(
+            "format"
+        ):
+            response = _ui()
+            if isinstance(response, Response):
+                response.vary.add("Accept")
+            return response
+        return _service_description()
+    return answer_query(req)
+
+
+@bp.after_app_request
+def _cors(response: Response) -> Response:
+    """CORS for reads of /sparql, errors included (so pages can show the message)."""
+    if request.path == "/sparql":
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Expose-Headers"] = "ETag, Content-Type"
+        response.vary.add("Accept")
+    return response

@@ -1,3 +1,128 @@
-"""Routes: see server/sparql/__init__.py."""
+"""POST /update: the SPARQL 1.1 Protocol update operation, behind the bearer token.
 
-from server.sparql import bp  # noqa: F401
+Order of checks (each a 4xx naming the problem, nothing executed before all pass):
+token (server/auth.py) → media type (``application/sparql-update`` body or form ``update=``)
+→ body size (``MAX_CONTENT_LENGTH``, 413) → policy: ``LOAD`` is refused because it would make
+the server fetch a URL of the client's choosing, and ``SERVICE`` is allowed only for targets
+on ``KG_FEDERATION_ALLOW`` → execution. Execution is atomic: the embedded store runs the whole
+request in a new generation and publishes it only on success, so an update whose second
+operation fails changes nothing, and readers see a new ``store.version()`` after a success.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from flask import Response, current_app, request
+
+from kg.errors import Forbidden, QueryError, StoreError
+from server import federation, limits
+from server.auth import requires_token
+from server.sparql import bp
+from server.store import get_store
+
+UPDATE_MEDIA_TYPE = "application/sparql-update"
+FORM_MEDIA_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# Protocol §2.2.3: refused rather than ignored, so the update never runs on another dataset
+DATASET_PARAMETERS = ("using-graph-uri", "using-named-graph-uri")
+
+_OX_POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
+
+
+class UnsupportedMediaType(QueryError):
+    status = 415
+
+
+def update_text() -> str:
+    """The update string from the request, per SPARQL 1.1 Protocol §2.2."""
+    mimetype = request.mimetype
+    for name in DATASET_PARAMETERS:
+        if name in request.args or (mimetype in FORM_MEDIA_TYPES and name in request.form):
+            raise QueryError(
+                f"{name} is not supported by this endpoint; use USING / USING NAMED or "
+                "WITH in the update itself"
+            )
+    if mimetype == UPDATE_MEDIA_TYPE:
+        if "update" in request.args:
+            raise QueryError("an application/sparql-update body must not also have update=")
+        return request.get_data(as_text=True)
+    if mimetype in FORM_MEDIA_TYPES:
+        values = request.form.getlist("update")
+        if len(values) != 1:
+            raise QueryError("the form must carry exactly one 'update' parameter")
+        return values[0]
+    raise UnsupportedMediaType(
+        f"unsupported Content-Type {mimetype or '(none)'!r} for an update; send "
+        f"{UPDATE_MEDIA_TYPE} or an application/x-www-form-urlencoded form with update="
+    )
+
+
+def check_policy(text: str) -> bool:
+    """Refuse LOAD before anything runs; True when the update uses SERVICE.
+
+    Keywords are found with the query side's SPARQL lexer (server/limits.py), which skips
+    strings, IRIs, comments and prefixed names, so ``ex:load`` or ``"load"`` are not LOAD.
+    (rdflib's parser would find them too, but takes ~40 s on an 800 kB INSERT DATA.)
+    """
+    words = [t for t in limits.code_tokens(text) if t.kind in ("word", "iri")]
+    has_service = False
+    for index, token in enumerate(words):
+        keyword = token.text.upper() if token.kind == "word" else ""
+        if keyword == "LOAD":
+            following = words[index + 1 : index + 3]
+            target = next((t.text for t in following if t.kind == "iri"), "")
+            what = f"LOAD {target}" if target else "LOAD"
+            raise Forbidden(
+                f"{what} is refused: this server never fetches URLs for an update; "
+                "upload the data with the Graph Store Protocol (PUT/POST /store)"
+            )
+        if keyword == "SERVICE":
+            has_service = True
+    return has_service
+
+
+def resolve_services(text: str) -> str:
+    """SERVICE in an update gets the query side's treatment (server/federation.py): every
+    target checked against ``KG_FEDERATION_ALLOW`` before any connection, then called by our
+    own client and inlined as VALUES, so the engine never opens a connection itself."""
+    config = current_app.config
+    return federation.resolve_services(
+        text,
+        config["FEDERATION_ALLOW"],
+        deadline=time.monotonic() + float(config["QUERY_TIMEOUT"]),
+        max_rows=int(config["MAX_ROWS"]),
+    )
+
+
+def _execution_error(exc: Exception) -> QueryError:
+    message = str(exc)
+    match = _OX_POSITION.match(message)
+    if match:
+        return QueryError(
+            match.group(3), source="update", line=int(match.group(1)), column=int(match.group(2))
+        )
+    return QueryError(f"the update failed and nothing was changed: {message}")
+
+
+@bp.post("/update")
+@requires_token
+def update() -> Response:
+    text = update_text()
+    if not text.strip():
+        raise QueryError("the update is empty")
+    limits.check_nesting(text)
+    if check_policy(text):
+        text = resolve_services(text)
+    store = get_store()
+    try:
+        store.update(text, base_iri=current_app.config["BASE_IRI"])
+    except QueryError as exc:  # syntax error reported by the store ("error at L:C: …")
+        raise _execution_error(exc) from exc
+    except SyntaxError as exc:
+        raise _execution_error(exc) from exc
+    except RuntimeError as exc:  # evaluation error, e.g. CREATE GRAPH of an existing graph
+        raise _execution_error(exc) from exc
+    except OSError as exc:
+        raise StoreError(f"the store could not be written: {exc}") from exc
+    return Response(status=204)

@@ -1,0 +1,599 @@
+"""``kg link``: refresh the Wikidata link set, reporting every change; never guess silently.
+
+What it does, in order:
+
+1. reads the entities to reconcile (states, organisations, blocs, people, places) from the
+   store's ``{base}graph/entities`` and the committed link set ``kg/data/links/wikidata.ttl``
+   (``owl:sameAs`` to ``wd:Q…``, ISO 3166 codes, COW codes);
+2. asks a Wikidata-compatible endpoint (``--endpoint``; default WDQS) through SPARQLWrapper,
+   with a User-Agent per Wikimedia policy (:mod:`kg.useragent`) and bounded retries on 429
+   honouring ``Retry-After``: the facts of the linked items (P297, P298, P31, P463, labels
+   en/uk/fr), the items that hold the states' ISO codes, and label candidates for entities
+   that have no link yet;
+3. keeps every raw response it used (``var/links/responses/<time>-<name>.json``);
+4. reconciles. A committed link is *confirmed* when its item exists, has a class compatible
+   with the entity (a state is a Q6256/Q3624078, a person Q5) and, for states, holds the
+   committed ISO codes; otherwise it is a *conflict* (also when the ISO code belongs to a
+   different item). An unlinked entity whose English label matches exactly one item of a
+   compatible class is *added*; several matches are *unresolved*. Links of entities that no
+   longer exist are *removed*;
+5. unless ``--dry-run``, or when there is any conflict or unparsable response, writes the new
+   link set (the committed triples, plus additions, Wikidata's uk/fr labels, P31 and the P463
+   memberships between linked items, and refreshed VoID linkset statistics) into the named
+   graph ``{base}graph/links/wikidata`` of the store (atomically) and to
+   ``var/links/wikidata.ttl`` for review (copy it to kg/data/links/ to commit it).
+
+Exit codes: 0 done (or offline: the committed link set is kept), 1 conflicts or a response
+that does not parse (nothing applied), 2 an error (HTTP error, retries exhausted).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import sys
+import time
+import urllib.error
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import rdflib
+from rdflib import OWL, RDF, RDFS, XSD, Literal, URIRef
+from rdflib.namespace import DCTERMS, VOID
+
+from kg import paths, rdfio
+from kg.errors import KGError, StoreError
+from kg.store import Store
+from kg.useragent import sparqlwrapper_agent
+
+WDQS = "https://query.wikidata.org/sparql"
+WD = "http://www.wikidata.org/entity/"
+WDT = "http://www.wikidata.org/prop/direct/"
+LANGUAGES = ("en", "uk", "fr")
+FACT_PROPERTIES = ("P297", "P298", "P31", "P463")
+_QID = re.compile(r"^http://www\.wikidata\.org/entity/(Q[1-9][0-9]*)$")
+
+# sg class local name → Wikidata classes (P31 values) an item must have to match it.
+# None: any class is accepted for a committed link (places and organisations are typed too
+# variously on Wikidata to insist), but label candidates still need one of the listed ones.
+CLASSES: dict[str, tuple[frozenset[str], bool]] = {
+    "State": (frozenset({"Q6256", "Q3624078"}), True),
+    "Person": (frozenset({"Q5"}), True),
+    "InternationalOrganisation": (frozenset({"Q484652", "Q245065", "Q1127126"}), False),
+    "FormalBloc": (frozenset({"Q1127126", "Q484652", "Q245065"}), False),
+    "Region": (frozenset({"Q5107", "Q82794", "Q1620908"}), False),
+    "Place": (frozenset({"Q5119", "Q515", "Q1637706", "Q5107", "Q82794"}), False),
+}
+
+
+class BadResponse(KGError):
+    """An endpoint answer that does not parse as SPARQL JSON results."""
+
+    status = 502
+
+
+class Offline(Exception):
+    """The endpoint cannot be reached at all (no network, refused, unknown host)."""
+
+
+@dataclass(frozen=True)
+class Entity:
+    iri: str
+    kind: str  # a key of CLASSES
+    label: str | None
+
+
+@dataclass
+class Change:
+    entity: str
+    kind: str  # added | removed | conflict | unresolved | confirmed
+    qid: str | None
+    detail: str = ""
+
+    def line(self) -> str:
+        qid = f" {self.qid}" if self.qid else ""
+        return f"{self.kind:10} {self.entity}{qid}{': ' + self.detail if self.detail else ''}"
+
+
+@dataclass
+class LinkReport:
+    changes: list[Change] = field(default_factory=list)
+    offline: str | None = None
+    bad_responses: list[str] = field(default_factory=list)
+    responses: list[Path] = field(default_factory=list)
+    links: int = 0
+    applied: bool = False
+
+    def of(self, kind: str) -> list[Change]:
+        return [c for c in self.changes if c.kind == kind]
+
+    @property
+    def exit_code(self) -> int:
+        if self.offline:
+            return 0
+        return 1 if self.of("conflict") or self.bad_responses else 0
+
+    def text(self) -> str:
+        if self.offline:
+            return (
+                f"kg link: offline ({self.offline}); keeping the committed link set "
+                f"({self.links} links)"
+            )
+        lines = [c.line() for c in self.changes if c.kind != "confirmed"]
+        lines += [f"bad response {r}" for r in self.bad_responses]
+        counts = ", ".join(
+            f"{len(self.of(k))} {k}"
+            for k in ("confirmed", "added", "removed", "conflict", "unresolved")
+        )
+        verdict = "applied" if self.applied else "not applied"
+        lines.append(f"kg link: {counts}; {self.links} links; {verdict}")
+        return "\n".join(lines)
+
+
+def qid_of(iri: str) -> str | None:
+    match = _QID.match(iri)
+    return match.group(1) if match else None
+
+
+# -- talking to the endpoint -----------------------------------------------------------------
+
+
+class WikidataClient:
+    """SELECT queries through SPARQLWrapper, raw answers kept, 429s waited out (bounded)."""
+
+    def __init__(
+        self,
+        endpoint: str = WDQS,
+        *,
+        agent: str | None = None,
+        timeout: float = 60,
+        max_retries: int = 4,
+        max_wait: float = 60,
+        responses_dir: Path | None = None,
+        sleep: Callable[[float], Any] = time.sleep,
+    ) -> None:
+        self.endpoint = endpoint
+        self.agent = agent or sparqlwrapper_agent()
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.max_wait = max_wait
+        self.responses_dir = responses_dir
+        self.sleep = sleep
+        self.saved: list[Path] = []
+        self.waits: list[float] = []
+
+    def _fetch(self, query: str) -> bytes:
+        from SPARQLWrapper import JSON, SPARQLWrapper  # noqa: PLC0415
+
+        client = SPARQLWrapper(self.endpoint, agent=self.agent)
+        client.setQuery(query)
+        client.setReturnFormat(JSON)
+        client.setTimeout(int(self.timeout))
+        for attempt in range(self.max_retries + 1):
+            try:
+                return client.query().response.read()
+            except urllib.error.HTTPError as exc:
+                if exc.code != 429 or attempt == self.max_retries:
+                    raise KGError(
+                        f"{self.endpoint} answered HTTP {exc.code} {exc.reason}"
+                        + (" (retries exhausted)" if exc.code == 429 else "")
+                    ) from exc
+                self.sleep(self._retry_after(exc.headers.get("Retry-After"), attempt))
+            except urllib.error.URLError as exc:
+                raise Offline(f"cannot reach {self.endpoint}: {exc.reason}") from exc
+            except (TimeoutError, ConnectionError) as exc:
+                raise Offline(f"cannot reach {self.endpoint}: {exc}") from exc
+            except Exception as exc:  # SPARQLWrapper's own errors (400, 404, 500 …)
+                raise KGError(f"{self.endpoint}: {type(exc).__name__}: {exc}") from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _retry_after(self, header: str | None, attempt: int) -> float:
+        """Seconds to wait: the server's Retry-After (seconds or HTTP date), capped."""
+        wait = 2.0**attempt
+        if header:
+            try:
+                wait = float(header)
+            except ValueError:
+                from email.utils import parsedate_to_datetime  # noqa: PLC0415
+
+                try:
+                    when = parsedate_to_datetime(header)
+                    wait = (when - dt.datetime.now(dt.UTC)).total_seconds()
+                except (TypeError, ValueError):
+                    pass
+        wait = max(0.0, min(wait, self.max_wait))
+        self.waits.append(wait)
+        return wait
+
+    def select(self, name: str, query: str) -> list[dict[str, dict[str, str]]]:
+        """The bindings of a SELECT; the raw answer is saved first. Raises BadResponse."""
+        raw = self._fetch(query)
+        if self.responses_dir is not None:
+            self.responses_dir.mkdir(parents=True, exist_ok=True)
+            stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+            path = self.responses_dir / f"{stamp}-{name}.json"
+            record = {"endpoint": self.endpoint, "query": query}
+            path.write_bytes(
+                json.dumps(record, ensure_ascii=False).encode() + b"\n" + raw
+            )  # first line: what was asked; the rest: the answer exactly as received
+            self.saved.append(path)
+        try:
+            data = json.loads(raw)
+            bindings = data["results"]["bindings"]
+            if not isinstance(bindings, list):
+                raise TypeError("results.bindings is not a list")
+        except (ValueError, KeyError, TypeError) as exc:
+            raise BadResponse(
+                f"{name}: the answer of {self.endpoint} does not parse: {exc}"
+            ) from exc
+        return bindings
+
+
+def _values(qids: list[str]) -> str:
+    return " ".join(f"wd:{q}" for q in sorted(set(qids)))
+
+
+PREFIXES = (
+    "PREFIX wd: <http://www.wikidata.org/entity/>\n"
+    "PREFIX wdt: <http://www.wikidata.org/prop/direct/>\n"
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+)
+
+
+def facts_query(qids: list[str]) -> str:
+    props = " ".join(f"wdt:{p}" for p in FACT_PROPERTIES)
+    langs = ", ".join(f'"{lang}"' for lang in LANGUAGES)
+    return (
+        PREFIXES + "SELECT ?item ?prop ?value WHERE {\n"
+        f"  VALUES ?item {{ {_values(qids)} }}\n"
+        f"  {{ VALUES ?prop {{ {props} }} ?item ?prop ?value . }}\n"
+        "  UNION\n"
+        "  { ?item rdfs:label ?value . BIND(rdfs:label AS ?prop)"
+        f" FILTER(LANG(?value) IN ({langs})) }}\n}}"
+    )
+
+
+def iso_query(codes: list[str]) -> str:
+    values = " ".join(json.dumps(c) for c in sorted(set(codes)))
+    return (
+        PREFIXES
+        + f"SELECT ?item ?code WHERE {{ VALUES ?code {{ {values} }} ?item wdt:P297 ?code . }}"
+    )
+
+
+def label_query(labels: list[str]) -> str:
+    values = " ".join(f"{json.dumps(v)}@en" for v in sorted(set(labels)))
+    return (
+        PREFIXES + "SELECT ?item ?label ?class WHERE {\n"
+        f"  VALUES ?label {{ {values} }}\n"
+        "  ?item rdfs:label ?label . OPTIONAL { ?item wdt:P31 ?class }\n}"
+    )
+
+
+# -- reading our side -----------------------------------------------------------------------
+
+
+def read_entities(store: Store, base_iri: str) -> list[Entity]:
+    """The entities of ``graph/entities`` with a class we reconcile, with English labels."""
+    sg = f"{base_iri}ontology/"
+    values = " ".join(f"<{sg}{name}>" for name in CLASSES)
+    rows = store.query(
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+        f"SELECT ?e ?type ?label WHERE {{ GRAPH <{base_iri}graph/entities> {{\n"
+        f"  VALUES ?type {{ {values} }} ?e a ?type .\n"
+        '  OPTIONAL { ?e rdfs:label ?label FILTER(LANGMATCHES(LANG(?label), "en")) } } }'
+    )
+    found: dict[str, Entity] = {}
+    order = list(CLASSES)
+    for row in rows:
+        iri = row["e"].value
+        kind = row["type"].value.removeprefix(sg)
+        label = row["label"].value if row["label"] is not None else None
+        old = found.get(iri)
+        if old is None or order.index(kind) < order.index(old.kind):
+            found[iri] = Entity(iri, kind, label or (old.label if old else None))
+    return sorted(found.values(), key=lambda e: e.iri)
+
+
+def read_link_set(path: Path) -> rdflib.Graph:
+    """The committed link set (errors carry file:line:column)."""
+    graph = rdflib.Graph()
+    if not path.is_file():
+        return graph
+    for quad in rdfio.iter_quads(path):
+        graph.add(
+            (
+                rdfio.to_rdflib_term(quad.subject),
+                rdfio.to_rdflib_term(quad.predicate),
+                rdfio.to_rdflib_term(quad.object),
+            )
+        )
+    return graph
+
+
+def committed_links(graph: rdflib.Graph) -> dict[str, str]:
+    """entity IRI → QID, from ``owl:sameAs`` to Wikidata items."""
+    links: dict[str, str] = {}
+    for s, o in graph.subject_objects(OWL.sameAs):
+        qid = qid_of(str(o))
+        if qid and isinstance(s, URIRef):
+            links[str(s)] = qid
+    return links
+
+
+# -- reconciling ------------------------------------------------------------------------------
+
+
+@dataclass
+class WikidataFacts:
+    """What the endpoint said: item → property → values (labels as (text, lang))."""
+
+    values: dict[str, dict[str, set[str]]] = field(default_factory=lambda: defaultdict(dict))
+    labels: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
+    iso_items: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    label_items: dict[str, dict[str, set[str]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(set))
+    )
+
+    def add_fact(self, row: dict[str, dict[str, str]]) -> None:
+        item = qid_of(row["item"]["value"])
+        prop = row["prop"]["value"]
+        value = row["value"]
+        if item is None:
+            return
+        if prop == str(RDFS.label):
+            lang = value.get("xml:lang", "")
+            self.labels[item].setdefault(lang, value["value"])
+            return
+        pid = prop.removeprefix(WDT)
+        text = qid_of(value["value"]) or value["value"]
+        self.values[item].setdefault(pid, set()).add(text)
+
+    def known(self, qid: str) -> bool:
+        return bool(self.values.get(qid)) or bool(self.labels.get(qid))
+
+
+def iso_codes(graph: rdflib.Graph, entity: str, sg: str) -> tuple[str | None, str | None]:
+    a2 = graph.value(URIRef(entity), URIRef(f"{sg}iso3166Alpha2"))
+    a3 = graph.value(URIRef(entity), URIRef(f"{sg}iso3166Alpha3"))
+    return (str(a2) if a2 is not None else None, str(a3) if a3 is not None else None)
+
+
+def reconcile(
+    entities: list[Entity],
+    committed: rdflib.Graph,
+    facts: WikidataFacts,
+    base_iri: str,
+) -> tuple[dict[str, str], list[Change]]:
+    """The new entity → QID map and the list of changes. Pure: no I/O."""
+    sg = f"{base_iri}ontology/"
+    links = committed_links(committed)
+    by_iri = {e.iri: e for e in entities}
+    result: dict[str, str] = {}
+    changes: list[Change] = []
+    for iri, qid in sorted(links.items()):
+        entity = by_iri.get(iri)
+        if entity is None:
+            changes.append(Change(iri, "removed", qid, "the entity is no longer in the graph"))
+            continue
+        problems = []
+        if not facts.known(qid):
+            problems.append(f"{qid} is unknown to the endpoint (deleted or redirected?)")
+        else:
+            classes, strict = CLASSES[entity.kind]
+            types = facts.values[qid].get("P31", set())
+            if strict and not types & classes:
+                problems.append(
+                    f"{qid} is a {', '.join(sorted(types)) or 'item without P31'}, "
+                    f"not a {entity.kind} ({' or '.join(sorted(classes))})"
+                )
+            a2, a3 = iso_codes(committed, iri, sg)
+            for code, pid in ((a2, "P297"), (a3, "P298")):
+                theirs = facts.values[qid].get(pid, set())
+                if code and theirs and code not in theirs:
+                    problems.append(f"{pid} of {qid} is {'/'.join(sorted(theirs))}, not {code}")
+            if a2 and facts.iso_items.get(a2) and qid not in facts.iso_items[a2]:
+                others = ", ".join(sorted(facts.iso_items[a2]))
+                problems.append(f"ISO code {a2} belongs to {others} on the endpoint, not {qid}")
+        if problems:
+            changes.append(Change(iri, "conflict", qid, "; ".join(problems)))
+        else:
+            changes.append(Change(iri, "confirmed", qid))
+        result[iri] = qid  # a conflicting link stays as committed until a person decides
+    for entity in entities:
+        if entity.iri in links or not entity.label:
+            continue
+        classes, _strict = CLASSES[entity.kind]
+        candidates = sorted(
+            qid for qid, types in facts.label_items.get(entity.label, {}).items() if types & classes
+        )
+        if len(candidates) == 1:
+            result[entity.iri] = candidates[0]
+            changes.append(Change(entity.iri, "added", candidates[0], f'label "{entity.label}"'))
+        elif candidates:
+            changes.append(
+                Change(
+                    entity.iri,
+                    "unresolved",
+                    None,
+                    f'label "{entity.label}" matches {", ".join(candidates)}',
+                )
+            )
+    return result, changes
+
+
+def link_graph(
+    committed: rdflib.Graph,
+    links: dict[str, str],
+    removed: set[str],
+    facts: WikidataFacts,
+    base_iri: str,
+    endpoint: str,
+    entities: list[Entity],
+) -> rdflib.Graph:
+    """The new link set: committed triples kept, additions and Wikidata facts merged in."""
+    sg = f"{base_iri}ontology/"
+    graph_iri = URIRef(f"{base_iri}graph/links/wikidata")
+    out = rdflib.Graph()
+    for triple in committed:
+        if str(triple[0]) in removed:
+            continue
+        out.add(triple)
+    kinds = {e.iri: e.kind for e in entities}
+    linked = set(links.values())
+    for iri, qid in links.items():
+        subject, item = URIRef(iri), URIRef(WD + qid)
+        out.add((subject, OWL.sameAs, item))
+        if kinds.get(iri) == "State":
+            for pid, prop in (("P297", "iso3166Alpha2"), ("P298", "iso3166Alpha3")):
+                theirs = sorted(facts.values.get(qid, {}).get(pid, set()))
+                if len(theirs) == 1 and out.value(subject, URIRef(sg + prop)) is None:
+                    out.add((subject, URIRef(sg + prop), Literal(theirs[0])))
+        for lang in ("uk", "fr"):
+            text = facts.labels.get(qid, {}).get(lang)
+            has_lang = any(
+                isinstance(o, Literal) and o.language == lang
+                for o in out.objects(subject, RDFS.label)
+            )
+            if text and not has_lang:
+                out.add((subject, RDFS.label, Literal(text, lang=lang)))
+        for cls in sorted(facts.values.get(qid, {}).get("P31", set())):
+            out.add((item, URIRef(WDT + "P31"), URIRef(WD + cls)))
+        for org in sorted(facts.values.get(qid, {}).get("P463", set()) & linked):
+            out.add((item, URIRef(WDT + "P463"), URIRef(WD + org)))
+    linksets = list(out.subjects(RDF.type, VOID.Linkset)) or [graph_iri]
+    same_as = sum(1 for _ in out.triples((None, OWL.sameAs, None)))
+    for linkset in linksets:
+        out.add((linkset, RDF.type, VOID.Linkset))
+        if out.value(linkset, VOID.linkPredicate) is None:
+            out.add((linkset, VOID.linkPredicate, OWL.sameAs))
+        if out.value(linkset, VOID.subjectsTarget) is None:
+            out.add((linkset, VOID.subjectsTarget, URIRef(f"{base_iri}void")))
+        if out.value(linkset, VOID.objectsTarget) is None:
+            out.add((linkset, VOID.objectsTarget, URIRef("http://www.wikidata.org/entity/Q2013")))
+        out.set((linkset, VOID.triples, Literal(same_as, datatype=XSD.integer)))
+        out.set((linkset, DCTERMS.modified, Literal(dt.date.today(), datatype=XSD.date)))
+        out.add((linkset, DCTERMS.source, URIRef(endpoint)))
+    return out
+
+
+# -- the command ------------------------------------------------------------------------------
+
+
+def run(
+    store: Store,
+    *,
+    base_iri: str,
+    endpoint: str = WDQS,
+    links_path: Path | None = None,
+    out_dir: Path = Path("var/links"),
+    offline: bool = False,
+    dry_run: bool = False,
+    client: WikidataClient | None = None,
+    timeout: float = 60,
+) -> LinkReport:
+    """Reconcile and (unless told not to, or on conflicts) publish the link set."""
+    links_path = links_path or paths.data_dir() / "links" / "wikidata.ttl"
+    report = LinkReport()
+    committed = read_link_set(links_path)
+    links = committed_links(committed)
+    report.links = len(links)
+    if offline:
+        report.offline = "--offline"
+        return report
+    entities = read_entities(store, base_iri)
+    if not entities:
+        raise StoreError(
+            f"no entities in {base_iri}graph/entities of {store.describe()}: run `kg build` first"
+        )
+    client = client or WikidataClient(
+        endpoint, timeout=timeout, responses_dir=out_dir / "responses"
+    )
+    facts = WikidataFacts()
+    sg = f"{base_iri}ontology/"
+    unlinked = [e for e in entities if e.iri not in links and e.label]
+    codes = [c for iri in links if (c := iso_codes(committed, iri, sg)[0])]
+    try:
+        try:
+            if codes:
+                for row in client.select("iso", iso_query(codes)):
+                    qid = qid_of(row["item"]["value"])
+                    if qid:
+                        facts.iso_items[row["code"]["value"]].add(qid)
+            if unlinked:
+                for row in client.select("labels", label_query([e.label for e in unlinked])):
+                    qid = qid_of(row["item"]["value"])
+                    cls = qid_of(row.get("class", {}).get("value", ""))
+                    if qid:
+                        types = facts.label_items[row["label"]["value"]][qid]
+                        if cls:
+                            types.add(cls)
+            candidates = [q for types in facts.label_items.values() for q in types] + list(
+                links.values()
+            )
+            if candidates:
+                for row in client.select("facts", facts_query(candidates)):
+                    facts.add_fact(row)
+        finally:
+            report.responses = list(client.saved)
+    except Offline as exc:
+        report.offline = str(exc)
+        return report
+    except BadResponse as exc:
+        report.bad_responses.append(str(exc))
+        return report
+    except KeyError as exc:
+        report.bad_responses.append(f"a result row lacks the variable {exc}")
+        return report
+    new_links, report.changes = reconcile(entities, committed, facts, base_iri)
+    report.links = len(new_links)
+    if report.exit_code != 0 or dry_run:
+        return report
+    removed = {c.entity for c in report.of("removed")}
+    graph = link_graph(committed, new_links, removed, facts, base_iri, endpoint, entities)
+    publish(store, graph, f"{base_iri}graph/links/wikidata")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    graph.serialize(out_dir / "wikidata.ttl", format="turtle")
+    report.applied = True
+    return report
+
+
+def publish(store: Store, graph: rdflib.Graph, graph_iri: str) -> None:
+    """Replace the link graph in the store in one atomic write (either store kind)."""
+    target = ox.NamedNode(graph_iri)
+    quads = [
+        ox.Quad(
+            rdfio.from_rdflib_term(s), rdfio.from_rdflib_term(p), rdfio.from_rdflib_term(o), target
+        )
+        for s, p, o in graph
+    ]
+    if store.kind == "remote":
+        store.write_dataset(quads, graphs_to_replace=[graph_iri])  # type: ignore[attr-defined]
+        return
+    if not hasattr(store, "writer"):
+        raise StoreError(f"cannot write the link set into {store.describe()}")
+    with store.writer() as ox_store:  # type: ignore[attr-defined]
+        ox_store.remove_graph(target)
+        ox_store.extend(quads)
+
+
+def cli(args: Any, settings: dict[str, Any]) -> int:
+    from kg.store import open_store  # noqa: PLC0415
+
+    store = open_store(settings["STORE"])
+    report = run(
+        store,
+        base_iri=settings["BASE_IRI"],
+        endpoint=args.endpoint or WDQS,
+        offline=args.offline,
+        dry_run=args.dry_run,
+        timeout=settings["QUERY_TIMEOUT"],
+    )
+    stream = sys.stderr if report.exit_code else sys.stdout
+    print(report.text(), file=stream)
+    return report.exit_code

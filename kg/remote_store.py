@@ -1,0 +1,690 @@
+"""Remote-store mode: the store is any SPARQL 1.1 server (Oxigraph server, Fuseki, …).
+
+``KG_STORE`` names the server. How the three service URLs are derived from it:
+
+=====================================  =================================================
+``KG_STORE``                           query / update / Graph Store Protocol URLs
+=====================================  =================================================
+``http://host:7878``                   ``/query``, ``/update``, ``/store`` (``oxigraph serve``)
+``http://host:7878/query``             same: siblings of an explicit ``…/query``
+``http://host:3030/ds/sparql``         ``/ds/sparql``, ``/ds/update``, ``/ds/data`` (Fuseki)
+anything else                          the URL itself for query and update, ``…/store``
+=====================================  =================================================
+
+A URL fragment overrides each part (fragments never leave the client):
+``http://h/sparql#update=http://h/upd&store=http://h/gsp&union=server&flavour=generic``.
+
+The SPARQL default graph of this project is the union of the named graphs. Oxigraph server
+offers that per request (the ``union-default-graph`` parameter; ``--union-default-graph`` at
+start-up does the same for every query), so for the Oxigraph layouts (``union=param``) nothing
+needs configuring. Any other server must be configured so that its default graph is the union
+(Fuseki/TDB2: ``tdb2:unionDefaultGraph true``; GraphDB, Virtuoso: their equivalents) and is
+used with ``union=server`` (the default for non-Oxigraph URLs). ``default-graph-uri`` /
+``named-graph-uri`` are passed through when the caller gives them.
+
+Answers come back as pyoxigraph objects (``QuerySolutions``, ``QueryBoolean``,
+``QueryTriples``) parsed from SPARQL JSON and N-Triples, so callers cannot tell this store from
+:class:`kg.store.EmbeddedStore`.
+
+Writes. Every write we make bumps a version literal inside the same update request, so
+:meth:`RemoteStore.version` (an ETag ingredient) changes after writes by any process that goes
+through this class. The triple ``<urn:x-sgkg:store> <urn:x-sgkg:version> "…"`` lives in
+Oxigraph's real default graph (no ``GRAPH ?g`` query sees it) or, on other servers, in the
+named graph ``urn:x-sgkg:meta`` (a union-default-graph server such as Fuseki hides its real
+default graph). Writes made behind our back (straight to the server) are not seen until one
+of ours happens; the version is cached for one second.
+
+Bulk writes (``kg load``, ``kg build``) go through the Graph Store Protocol in chunks of
+N-Quads into *staging* graphs ``urn:x-sgkg:staging:<run>:<n>`` and are then published with ONE
+update request (``DROP SILENT GRAPH <target>; ADD <staging> TO <target>; DROP <staging>``):
+one request is one transaction on Oxigraph, so readers see the old graph or the new one. A
+chunk whose POST fails on a dropped connection is sent again: chunks hold no blank nodes, so
+re-sending one is idempotent (RDF set semantics). Quads with blank nodes go in a last chunk to
+their own staging graph that is dropped and re-sent whole on retry (a server gives each POST
+fresh blank nodes). A checkpoint file records the last acknowledged chunk, so running the same
+load again after the server came back resumes instead of starting over. A load that fails on
+bad data drops its staging graphs: no half graph is left behind. While a load runs its staging
+graphs are visible to union queries; they never carry the target graph's name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+import pyoxigraph as ox
+import requests
+from requests.adapters import HTTPAdapter
+
+from kg.errors import (
+    ConfigError,
+    KGError,
+    NotFound,
+    ParseError,
+    QueryError,
+    QueryTimeout,
+    StoreError,
+    StoreUnavailable,
+)
+from kg.store import Store
+from kg.useragent import requests_agent
+
+META_GRAPH = "urn:x-sgkg:meta"
+META_SUBJECT = "urn:x-sgkg:store"
+META_VERSION = "urn:x-sgkg:version"
+STAGING_PREFIX = "urn:x-sgkg:staging:"
+INTERNAL_PREFIXES = (META_GRAPH, STAGING_PREFIX)
+DEFAULT_BASE_IRI = "https://w3id.org/sgkg/"
+CHUNK_TRIPLES = 50_000
+RESULTS_ACCEPT = (
+    "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.5, */*;q=0.1"
+)
+_SERVER_POSITION = re.compile(r"(?:line|at)\s+(\d+)\D+(\d+)")
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Where a remote store answers, and how it gives the union default graph."""
+
+    query: str
+    update: str
+    store: str
+    flavour: str  # "oxigraph" (extra parameters understood) or "generic"
+    union: str  # "param": send union-default-graph; "server": the server is configured so
+
+    @classmethod
+    def from_url(cls, url: str) -> Endpoints:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigError(f"KG_STORE={url!r}: not an http(s):// SPARQL endpoint URL")
+        overrides = {k: v[-1] for k, v in parse_qs(parts.fragment).items()}
+        path = parts.path.rstrip("/")
+        head, _, last = path.rpartition("/")
+
+        def at(p: str) -> str:
+            return urlunsplit((parts.scheme, parts.netloc, p, parts.query, ""))
+
+        if last in ("", "query") and (last or not path):
+            root = head if last else ""
+            query, update, store, flavour = (
+                at(root + "/query"),
+                at(root + "/update"),
+                at(root + "/store"),
+                "oxigraph",
+            )
+        elif last == "sparql":
+            query, update, store, flavour = (
+                at(path),
+                at(head + "/update"),
+                at(head + "/data"),
+                "generic",
+            )
+        else:
+            query, update, store, flavour = at(path), at(path), at(head + "/store"), "generic"
+        flavour = overrides.get("flavour", flavour)
+        union = overrides.get("union", "param" if flavour == "oxigraph" else "server")
+        if union not in ("param", "server") or flavour not in ("oxigraph", "generic"):
+            raise ConfigError(
+                f"KG_STORE={url!r}: union must be 'param' or 'server', "
+                "flavour 'oxigraph' or 'generic'"
+            )
+        return cls(
+            query=overrides.get("query", query),
+            update=overrides.get("update", update),
+            store=overrides.get("store", store),
+            flavour=flavour,
+            union=union,
+        )
+
+
+@dataclass
+class LoadReport:
+    """What a remote load did (same first three fields as ``kg.load.LoadReport``)."""
+
+    triples: int
+    seconds: float
+    graphs: list[str]
+    chunks: int = 0
+    retries: int = 0
+    resumed_from: int = 0
+
+
+@dataclass
+class _Staging:
+    """Chunks on their way to staging graphs, then one update that publishes them."""
+
+    run: str
+    chunk_triples: int
+    acked: int = 0  # chunks acknowledged by the server (from a checkpoint when resuming)
+    graphs: dict[str, str] = field(default_factory=dict)  # target ("" = default) → staging
+    bnode_graphs: dict[str, str] = field(default_factory=dict)
+    triples: int = 0
+    chunks: int = 0
+
+    def staging_for(self, target: str, bnodes: bool = False) -> str:
+        table = self.bnode_graphs if bnodes else self.graphs
+        if target not in table:
+            kind = "b" if bnodes else "c"
+            table[target] = f"{STAGING_PREFIX}{self.run}:{kind}{len(table)}"
+        return table[target]
+
+    def all_staging(self) -> list[str]:
+        return list(self.graphs.values()) + list(self.bnode_graphs.values())
+
+    def checkpoint(self) -> dict[str, Any]:
+        return {"run": self.run, "acked": self.acked, "graphs": self.graphs}
+
+
+def _has_bnode(quad: ox.Quad) -> bool:
+    return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
+
+
+def _graph_ref(target: str) -> str:
+    return f"GRAPH <{target}>" if target else "DEFAULT"
+
+
+def _target_of(quad: ox.Quad, graph: str | None) -> str:
+    if graph is not None:
+        return graph
+    name = quad.graph_name
+    if isinstance(name, ox.NamedNode):
+        return name.value
+    if isinstance(name, ox.DefaultGraph):
+        return ""
+    raise ParseError(f"blank node graph names are not supported: {name}")
+
+
+def import_graph_iri(path: str | os.PathLike[str], base_iri: str = DEFAULT_BASE_IRI) -> str:
+    """``{base}graph/import/{slug}``: where the triples of a file go without ``--graph``."""
+    name = Path(path).name.lower().removesuffix(".gz")
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    slug = re.sub(r"[^a-z0-9]+", "-", stem).strip("-") or "data"
+    return f"{base_iri}graph/import/{slug}"
+
+
+class RemoteStore(Store):
+    """A :class:`kg.store.Store` backed by a SPARQL 1.1 server over HTTP."""
+
+    kind = "remote"
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: float | None = None,
+        chunk_triples: int = CHUNK_TRIPLES,
+        retries: int = 5,
+        checkpoint_dir: str | os.PathLike[str] | None = None,
+        base_iri: str | None = None,
+    ) -> None:
+        from kg import settings as kg_settings  # noqa: PLC0415
+
+        self.url = url.split("#", 1)[0]
+        self.endpoints = Endpoints.from_url(url)
+        configured = kg_settings.load()
+        self.timeout = float(timeout if timeout is not None else configured["QUERY_TIMEOUT"])
+        self.base_iri = base_iri or configured["BASE_IRI"]
+        self.chunk_triples = chunk_triples
+        self.retries = retries
+        self.checkpoint_dir = Path(checkpoint_dir or Path("var") / "load-checkpoints")
+        self._sessions: dict[int, requests.Session] = {}
+        self._lock = threading.Lock()
+        self._version: tuple[float, str] | None = None
+
+    # -- HTTP ------------------------------------------------------------------------
+    def session(self) -> requests.Session:
+        """One keep-alive session per process (a forked gunicorn worker gets its own)."""
+        pid = os.getpid()
+        session = self._sessions.get(pid)
+        if session is None:
+            with self._lock:
+                session = self._sessions.get(pid)
+                if session is None:
+                    session = requests.Session()
+                    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=32)
+                    session.mount("http://", adapter)
+                    session.mount("https://", adapter)
+                    session.headers["User-Agent"] = requests_agent()
+                    self._sessions = {pid: session}
+        return session
+
+    def _send(self, method: str, url: str, *, timeout: float | None = None, **kwargs: Any):
+        """One HTTP request; transport failures become :class:`StoreUnavailable`."""
+        try:
+            return self.session().request(
+                method, url, timeout=(min(10.0, self.timeout), timeout or self.timeout), **kwargs
+            )
+        except requests.Timeout as exc:
+            raise StoreUnavailable(
+                f"remote store at {url} is down or too slow: no answer within "
+                f"{timeout or self.timeout:g}s (KG_QUERY_TIMEOUT)"
+            ) from exc
+        except requests.RequestException as exc:
+            reason = type(exc.__context__ or exc).__name__
+            raise StoreUnavailable(f"remote store at {url} is down: {reason}: {exc}") from exc
+
+    def _check(self, response: requests.Response, what: str) -> requests.Response:
+        """Map an HTTP error answer to a typed error naming the server and its message."""
+        status = response.status_code
+        if status < 400:
+            return response
+        text = response.text.strip()[:2000]
+        if status == 400:
+            match = _SERVER_POSITION.search(text)
+            line, column = (int(match.group(1)), int(match.group(2))) if match else (None, None)
+            raise QueryError(
+                f"{what} rejected by the remote store: {text}", line=line, column=column
+            )
+        if status == 404:
+            raise NotFound(f"{what}: not found at {response.url}: {text}")
+        if "timeout" in text.lower():
+            raise QueryTimeout(f"{what} timed out on the remote store: {text}")
+        if status >= 500:
+            raise StoreUnavailable(f"remote store at {response.url} failed ({status}): {text}")
+        raise StoreError(f"remote store at {response.url} answered {status} to {what}: {text}")
+
+    # -- reading ---------------------------------------------------------------------
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        base_iri: str | None = None,
+    ) -> Any:
+        data: list[tuple[str, str]] = [
+            ("query", f"BASE <{base_iri}> {sparql}" if base_iri else sparql)
+        ]
+        data += [("default-graph-uri", g) for g in default_graph or ()]
+        data += [("named-graph-uri", g) for g in named_graphs or ()]
+        if not default_graph and not named_graphs and self.endpoints.union == "param":
+            data.append(("union-default-graph", ""))
+        response = self._check(
+            self._send("POST", self.endpoints.query, data=data, headers={"Accept": RESULTS_ACCEPT}),
+            "query",
+        )
+        return self._parse_answer(response)
+
+    def _parse_answer(self, response: requests.Response) -> Any:
+        media = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        results_format = ox.QueryResultsFormat.from_media_type(media) if media else None
+        try:
+            if results_format is not None:
+                return ox.parse_query_results(response.content, format=results_format)
+            rdf_format = ox.RdfFormat.from_media_type(media) if media else None
+            if rdf_format is None:
+                raise StoreError(f"remote store answered an unknown media type {media!r}")
+            # A throw-away in-memory store turns the graph into a real QueryTriples.
+            graph = ox.Store()
+            graph.load(response.content, format=rdf_format, to_graph=ox.DefaultGraph())
+            return graph.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+        except SyntaxError as exc:
+            raise StoreError(f"remote store sent a result that does not parse: {exc}") from exc
+
+    def select_values(self, sparql: str) -> list[list[Any]]:
+        """Rows of a SELECT as lists of terms (``None`` when unbound)."""
+        solutions = self.query(sparql)
+        names = [v.value for v in solutions.variables]
+        return [[row[n] for n in names] for row in solutions]
+
+    def exists(self) -> bool:
+        """True when the server answers and holds data; raises StoreUnavailable when down."""
+        return bool(self.query("ASK { ?s ?p ?o }"))
+
+    def version(self) -> str:
+        """The meta graph's version literal, cached for a second (cheap enough per request)."""
+        now = time.monotonic()
+        cached = self._version
+        if cached is not None and now - cached[0] < 1.0:
+            return cached[1]
+        rows = self.select_values(
+            f"SELECT ?v WHERE {{ {self._meta(f'<{META_SUBJECT}> <{META_VERSION}> ?v')} }}"
+        )
+        value = f"remote-{rows[0][0].value}" if rows and rows[0][0] is not None else "remote-0"
+        self._version = (now, value)
+        return value
+
+    def named_graphs(self) -> list[str]:
+        rows = self.select_values("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+        return sorted(
+            r[0].value
+            for r in rows
+            if isinstance(r[0], ox.NamedNode) and not r[0].value.startswith(INTERNAL_PREFIXES)
+        )
+
+    def describe(self) -> str:
+        return f"remote store {self.url} ({self.endpoints.flavour})"
+
+    # -- writing ---------------------------------------------------------------------
+    def _meta(self, pattern: str) -> str:
+        """Where the version triple lives: Oxigraph's real default graph (outside every
+        ``GRAPH ?g`` enumeration); elsewhere a named graph (a union-default-graph server
+        such as Fuseki hides its real default graph)."""
+        if self.endpoints.flavour == "oxigraph":
+            return pattern
+        return f"GRAPH <{META_GRAPH}> {{ {pattern} }}"
+
+    def _bump(self) -> str:
+        value = f'"{time.time_ns()}-{uuid.uuid4().hex[:8]}"'
+        return (
+            f"DELETE WHERE {{ {self._meta(f'<{META_SUBJECT}> <{META_VERSION}> ?v')} }} ;\n"
+            f"INSERT DATA {{ {self._meta(f'<{META_SUBJECT}> <{META_VERSION}> {value}')} }}"
+        )
+
+    def _run_update(self, sparql: str, *, bump: bool = True) -> None:
+        text = sparql.rstrip().rstrip(";")
+        if bump:
+            text = f"{text} ;\n{self._bump()}" if text.strip() else self._bump()
+        self._check(
+            self._send(
+                "POST",
+                self.endpoints.update,
+                data=text.encode("utf-8"),
+                headers={"Content-Type": "application/sparql-update; charset=utf-8"},
+            ),
+            "update",
+        )
+        self._version = None
+
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        """SPARQL Update in one request (one transaction on Oxigraph), version bumped."""
+        self._run_update(f"BASE <{base_iri}> {sparql}" if base_iri else sparql)
+
+    # -- Graph Store Protocol ----------------------------------------------------------
+    def _gsp_url(self, graph: str | None, extra: str = "") -> str:
+        from urllib.parse import quote  # noqa: PLC0415
+
+        target = "default" if graph is None else f"graph={quote(graph, safe='')}"
+        sep = "&" if "?" in self.endpoints.store else "?"
+        return f"{self.endpoints.store}{sep}{target}{extra}"
+
+    def gsp_get(
+        self, graph: str | None, accept: str = "application/n-triples"
+    ) -> tuple[bytes, str]:
+        """The graph's content as ``(bytes, content type)``; NotFound when it does not exist."""
+        response = self._check(
+            self._send("GET", self._gsp_url(graph), headers={"Accept": accept}),
+            f"GET graph {graph or 'default'}",
+        )
+        return response.content, response.headers.get("Content-Type", accept)
+
+    def _gsp_write(self, method: str, graph: str | None, data: bytes, content_type: str) -> int:
+        response = self._check(
+            self._send(
+                method, self._gsp_url(graph), data=data, headers={"Content-Type": content_type}
+            ),
+            f"{method} graph {graph or 'default'}",
+        )
+        self._run_update("")
+        return response.status_code
+
+    def gsp_put(self, graph: str | None, data: bytes, content_type: str) -> int:
+        """Replace a graph (atomic on the server); returns the server's status (201/204)."""
+        return self._gsp_write("PUT", graph, data, content_type)
+
+    def gsp_post(self, graph: str | None, data: bytes, content_type: str) -> int:
+        """Merge into a graph; returns the server's status."""
+        return self._gsp_write("POST", graph, data, content_type)
+
+    def gsp_delete(self, graph: str | None) -> int:
+        """Delete a graph; NotFound when it does not exist."""
+        response = self._check(
+            self._send("DELETE", self._gsp_url(graph)), f"DELETE graph {graph or 'default'}"
+        )
+        self._run_update("")
+        return response.status_code
+
+    # -- bulk writes -------------------------------------------------------------------
+    def _post_chunk(self, quads: list[ox.Quad], *, transactional: bool) -> int:
+        """POST N-Quads to the GSP dataset URL; retried on dropped connections. Returns
+        the number of retries it took."""
+        body = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+        url = self.endpoints.store
+        if not transactional and self.endpoints.flavour == "oxigraph":
+            url += ("&" if "?" in url else "?") + "no_transaction"
+        for attempt in range(self.retries + 1):
+            try:
+                self._check(
+                    self._send(
+                        "POST", url, data=body, headers={"Content-Type": "application/n-quads"}
+                    ),
+                    "bulk upload",
+                )
+                return attempt
+            except StoreUnavailable:
+                if attempt == self.retries:
+                    raise
+                time.sleep(min(0.2 * 2**attempt, 5.0))
+        return self.retries  # pragma: no cover
+
+    def _stage(
+        self,
+        quads: Iterable[ox.Quad],
+        staging: _Staging,
+        graph: str | None,
+        *,
+        on_ack: Any = None,
+        progress: Any = None,
+    ) -> int:
+        """Send ``quads`` to staging graphs in chunks; returns the retry count."""
+        retries = 0
+        chunk: list[ox.Quad] = []
+        with_bnodes: list[ox.Quad] = []
+        number = 0
+
+        def flush() -> None:
+            nonlocal retries, number
+            number += 1
+            if number > staging.acked:  # chunks up to ``acked`` reached the server earlier
+                retries += self._post_chunk(chunk, transactional=False)
+                staging.acked = number
+                if on_ack is not None:
+                    on_ack(staging)
+            staging.chunks = number
+            chunk.clear()
+
+        for quad in quads:
+            target = _target_of(quad, graph)
+            bnodes = _has_bnode(quad)
+            stage = ox.NamedNode(staging.staging_for(target, bnodes))
+            moved = ox.Quad(quad.subject, quad.predicate, quad.object, stage)
+            (with_bnodes if bnodes else chunk).append(moved)
+            staging.triples += 1
+            if len(chunk) >= staging.chunk_triples:
+                if progress is not None:
+                    progress.update(len(chunk))
+                flush()
+        if chunk:
+            if progress is not None:
+                progress.update(len(chunk))
+            flush()
+        if with_bnodes:
+            # Blank nodes must arrive in one document; a retry starts that graph afresh.
+            drop = " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in staging.bnode_graphs.values())
+            for attempt in range(self.retries + 1):
+                try:
+                    self._run_update(drop, bump=False)
+                    self._post_chunk(with_bnodes, transactional=True)
+                    break
+                except StoreUnavailable:
+                    if attempt == self.retries:
+                        raise
+                    retries += 1
+                    time.sleep(min(0.2 * 2**attempt, 5.0))
+            if progress is not None:
+                progress.update(len(with_bnodes))
+        return retries
+
+    def _publish(self, staging: _Staging, replace: Iterable[str]) -> None:
+        """One update: drop replaced graphs, add every staging graph to its target."""
+        steps = [f"DROP SILENT {_graph_ref(t)}" for t in replace]
+        for table in (staging.graphs, staging.bnode_graphs):
+            for target, stage in table.items():
+                steps.append(f"ADD SILENT GRAPH <{stage}> TO {_graph_ref(target)}")
+                steps.append(f"DROP SILENT GRAPH <{stage}>")
+        for attempt in range(self.retries + 1):
+            try:
+                self._run_update(" ;\n".join(steps))
+                return
+            except StoreUnavailable:
+                # Did the update commit before the connection dropped? Then staging is gone.
+                with contextlib.suppress(StoreUnavailable):
+                    if not self._staging_left(staging):
+                        return
+                if attempt == self.retries:
+                    raise
+                time.sleep(min(0.2 * 2**attempt, 5.0))
+
+    def _staging_left(self, staging: _Staging) -> bool:
+        graphs = " ".join(f"<{g}>" for g in staging.all_staging())
+        if not graphs:
+            return False
+        return bool(self.query(f"ASK {{ VALUES ?g {{ {graphs} }} GRAPH ?g {{ ?s ?p ?o }} }}"))
+
+    def drop_staging(self, staging: _Staging | None = None) -> None:
+        """Drop staging graphs: the given run's, or every one left by killed loads."""
+        if staging is not None:
+            graphs = staging.all_staging()
+        else:
+            rows = self.select_values("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+            graphs = [
+                r[0].value
+                for r in rows
+                if isinstance(r[0], ox.NamedNode) and r[0].value.startswith(STAGING_PREFIX)
+            ]
+        if graphs:
+            self._run_update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs), bump=False)
+
+    def write_dataset(
+        self,
+        quads: Iterable[ox.Quad],
+        graphs_to_replace: Iterable[str] | str | None = None,
+        owned: Callable[[str], bool] | None = None,
+    ) -> LoadReport:
+        """Publish ``quads`` atomically (``kg build`` in remote mode).
+
+        ``graphs_to_replace``: ``None`` replaces every graph that receives quads; ``"all"``
+        also drops every other graph (a fresh build); an iterable names the graphs to drop
+        first ("" is the default graph); graphs not named are merged into. ``owned(iri)``
+        marks further graphs of the store to drop (the build's curated graphs that the new
+        build no longer produces). All of it is one update request.
+        """
+        start = time.perf_counter()
+        staging = _Staging(run=uuid.uuid4().hex[:12], chunk_triples=self.chunk_triples)
+        try:
+            retries = self._stage(quads, staging, None)
+            targets = list(staging.graphs) + [
+                t for t in staging.bnode_graphs if t not in staging.graphs
+            ]
+            if graphs_to_replace is None:
+                replace = targets
+            elif graphs_to_replace == "all":
+                replace = [*self.named_graphs(), ""]
+            else:
+                replace = list(graphs_to_replace)
+            if owned is not None:
+                replace += [g for g in self.named_graphs() if owned(g) and g not in replace]
+            self._publish(staging, replace)
+        except BaseException:
+            with contextlib.suppress(KGError):
+                self.drop_staging(staging)
+            raise
+        return LoadReport(
+            triples=staging.triples,
+            seconds=time.perf_counter() - start,
+            graphs=sorted(targets),
+            chunks=staging.chunks,
+            retries=retries,
+        )
+
+    def load_file(
+        self,
+        path: str | os.PathLike[str],
+        graph: str | None = None,
+        replace: bool = False,
+        progress: bool = False,
+        *,
+        format: str | None = None,
+        base_iri: str | None = None,
+    ) -> LoadReport:
+        """Bulk-load one RDF file (any format kg.rdfio reads, gzip too) atomically.
+
+        Triples go to ``graph`` (default ``{base}graph/import/{file-stem}``); quads keep
+        their graphs unless ``graph`` is given. ``replace`` swaps the target graph(s).
+        """
+        from kg import rdfio  # noqa: PLC0415
+
+        path = Path(path)
+        fmt = rdfio.guess_format(path, format)
+        if graph is None and not fmt.supports_datasets:
+            graph = import_graph_iri(path, self.base_iri)
+        stat = path.stat()
+        key = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{graph}|{replace}|{self.url}"
+        run = hashlib.sha256(key.encode()).hexdigest()[:16]
+        checkpoint = self.checkpoint_dir / f"{run}.json"
+        staging = _Staging(run=run, chunk_triples=self.chunk_triples)
+        resumed = 0
+        if checkpoint.is_file():
+            with contextlib.suppress(ValueError, OSError):
+                saved = json.loads(checkpoint.read_text())
+                staging.acked = resumed = int(saved["acked"])
+                staging.graphs = dict(saved["graphs"])
+
+        def save(state: _Staging) -> None:
+            self.checkpoint_dir.mkdir(parents=True, exist_ok=True)
+            tmp = checkpoint.with_suffix(".tmp")
+            tmp.write_text(json.dumps(state.checkpoint()))
+            os.replace(tmp, checkpoint)
+
+        start = time.perf_counter()
+        bar = None
+        if progress:
+            from tqdm import tqdm  # noqa: PLC0415
+
+            bar = tqdm(unit=" triples", unit_scale=True, desc=path.name, file=sys.stderr)
+        try:
+            quads = rdfio.iter_quads(path, format=fmt, base_iri=base_iri)
+            retries = self._stage(quads, staging, graph, on_ack=save, progress=bar)
+            targets = sorted(set(staging.graphs) | set(staging.bnode_graphs))
+            self._publish(staging, targets if replace else [])
+        except StoreUnavailable as exc:
+            raise StoreUnavailable(
+                f"{exc} — {staging.acked} chunk(s) of {path} reached the server; run the same "
+                "load again to resume (checkpoint kept)"
+            ) from exc
+        except BaseException:
+            with contextlib.suppress(KGError):
+                self.drop_staging(staging)
+            checkpoint.unlink(missing_ok=True)
+            raise
+        finally:
+            if bar is not None:
+                bar.close()
+        checkpoint.unlink(missing_ok=True)
+        return LoadReport(
+            triples=staging.triples,
+            seconds=time.perf_counter() - start,
+            graphs=[t or "DEFAULT" for t in targets],
+            chunks=staging.chunks,
+            retries=retries,
+            resumed_from=resumed,
+        )
+
+
+def iter_store_quads(store: Store) -> Iterator[ox.Quad]:
+    """Every quad of a store through SPARQL (used to copy an embedded store to a remote)."""
+    result = store.query("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
+    for row in result:
+        yield ox.Quad(row["s"], row["p"], row["o"], row["g"])

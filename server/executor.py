@@ -1,0 +1,255 @@
+"""Killable query execution: a small pool of pre-started worker processes.
+
+pyoxigraph cannot cancel a query (oxigraph#1926): an aggregate over a cartesian product
+blocks inside one native ``next()`` call, and a Python thread left behind keeps burning a
+core. So queries never run in the web process. Each web (gunicorn) worker owns a pool of
+``size`` processes — one per request thread, so concurrent requests never queue behind a
+runaway query — started with the ``forkserver`` method: the fork server is a fresh
+interpreter that never opened RocksDB (forking a process with the store open is unsafe).
+
+Each process opens the store read-only itself (``EmbeddedStore.reader()``, which reopens
+when a new generation is published), runs the query, serializes the answer to bytes with
+the row cap applied (:mod:`server.sparql.results`) and sends it back over a pipe. The
+request thread waits with a deadline; on timeout it SIGKILLs that process, starts a
+replacement and raises :class:`QueryTimeout` (503). No process is started per request.
+
+Answers are produced completely before the status line is sent: a timeout or the row cap
+must become an error status, never a 200 cut short. The row cap bounds their size.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import queue
+import signal
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from kg.errors import KGError, QueryError, QueryTimeout, StoreError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    """Everything a worker needs; plain data, so it pickles cheaply."""
+
+    query: str
+    default_graph: tuple[str, ...] | None  # protocol default-graph-uri (None: not given)
+    named_graphs: tuple[str, ...] | None  # protocol named-graph-uri (None: not given)
+    union_default: bool  # default graph = union of all named graphs
+    base_iri: str | None
+    result_format: str | None  # short name of the SELECT/ASK format, None: not acceptable
+    graph_format: str | None  # short name of the CONSTRUCT/DESCRIBE format
+    max_rows: int
+
+
+@dataclass(frozen=True)
+class QueryAnswer:
+    kind: str  # "solutions", "boolean", "graph"
+    format: str  # short format name (server.negotiation)
+    body: bytes
+
+
+class NoAcceptableFormat(Exception):
+    """The query's kind (``kind``) has no format the client accepts (→ 406)."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+class _RemoteError(KGError):
+    """A typed error raised in a worker, re-raised in the web process with its status."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+# --- inside the worker process -----------------------------------------------------------
+
+
+def execute(ox_store: Any, job: QueryJob) -> QueryAnswer:
+    """Run ``job`` against a pyoxigraph store and serialize the answer (any process)."""
+    import pyoxigraph as ox  # noqa: PLC0415
+
+    from server.negotiation import GRAPH_FORMATS, RESULT_FORMATS, by_name  # noqa: PLC0415
+    from server.sparql import results  # noqa: PLC0415
+
+    kwargs: dict[str, Any] = {}
+    try:
+        if job.default_graph is not None:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graph]
+        if job.named_graphs is not None:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    except ValueError as exc:
+        raise QueryError(f"invalid graph IRI in default-graph-uri/named-graph-uri: {exc}") from exc
+    if job.union_default:
+        kwargs["use_default_graph_as_union"] = True
+    try:
+        result = ox_store.query(job.query, base_iri=job.base_iri, **kwargs)
+        if isinstance(result, ox.QueryBoolean):
+            fmt = by_name(job.result_format, RESULT_FORMATS) if job.result_format else None
+            if fmt is None or fmt.results is None:
+                raise NoAcceptableFormat("boolean")
+            return QueryAnswer("boolean", fmt.name, results.serialize_boolean(result, fmt.results))
+        if isinstance(result, ox.QuerySolutions):
+            if job.result_format is None:
+                raise NoAcceptableFormat("solutions")
+            body = results.serialize_solutions(result, job.result_format, job.max_rows)
+            return QueryAnswer("solutions", job.result_format, body)
+        fmt = by_name(job.graph_format, GRAPH_FORMATS) if job.graph_format else None
+        if fmt is None or fmt.rdf is None:
+            raise NoAcceptableFormat("graph")
+        return QueryAnswer(
+            "graph", fmt.name, results.serialize_triples(result, fmt.rdf, job.max_rows)
+        )
+    except SyntaxError as exc:
+        raise QueryError(str(exc)) from exc
+    except ValueError as exc:
+        raise QueryError(str(exc)) from exc
+    except OSError as exc:
+        raise StoreError(f"the store failed while answering: {exc}") from exc
+
+
+def _worker_main(conn: Connection, store_root: str) -> None:
+    """Loop: receive a job, answer it. Exits when the web process goes away (EOF)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent to handle
+    from kg.store import EmbeddedStore  # noqa: PLC0415
+
+    store = EmbeddedStore(Path(store_root))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            message: tuple[Any, ...] = ("ok", execute(store.reader(), job))
+        except NoAcceptableFormat as exc:
+            message = ("406", exc.kind)
+        except KGError as exc:
+            message = ("error", exc.status, exc.message)
+        except Exception as exc:  # a server fault: reported as such, without a trace
+            message = ("error", 500, f"the query failed: {exc.__class__.__name__}: {exc}")
+        try:
+            conn.send(message)
+        except (BrokenPipeError, OSError):
+            return
+
+
+# --- in the web process ------------------------------------------------------------------
+
+
+class _Worker:
+    def __init__(self, ctx: Any, store_root: str) -> None:
+        parent, child = ctx.Pipe(duplex=True)
+        self.conn: Connection = parent
+        self.process = ctx.Process(
+            target=_worker_main, args=(child, store_root), name="sgkg-query", daemon=True
+        )
+        self.process.start()
+        child.close()
+
+    def kill(self) -> None:
+        with contextlib.suppress(Exception):
+            if self.process.pid is not None:
+                os.kill(self.process.pid, signal.SIGKILL)
+        with contextlib.suppress(Exception):
+            self.process.join(timeout=2)
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+
+class Executor:
+    """A pool of ``size`` query processes for one web process (see the module doc)."""
+
+    def __init__(self, store_root: str | os.PathLike[str], size: int = 4) -> None:
+        self.store_root = str(store_root)
+        self.size = max(1, size)
+        self.pid = os.getpid()
+        self._ctx = multiprocessing.get_context("forkserver")
+        with contextlib.suppress(ValueError):
+            self._ctx.set_forkserver_preload(["server.executor", "server.sparql.results"])
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._started = False
+        self.timeouts = 0
+
+    def start(self) -> None:
+        """Start the processes now (``kg serve`` warms each web worker this way)."""
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+            for _ in range(self.size):
+                self._add()
+
+    def _add(self) -> None:
+        worker = _Worker(self._ctx, self.store_root)
+        self._all.add(worker)
+        self._idle.put(worker)
+
+    def _replace(self, worker: _Worker) -> None:
+        worker.kill()
+        with self._lock:
+            self._all.discard(worker)
+            self._add()
+
+    def run(self, job: QueryJob, timeout: float, limit: float | None = None) -> QueryAnswer:
+        """Answer ``job`` within ``timeout`` seconds or raise :class:`QueryTimeout`
+        (whose message names ``limit``, the configured time limit, if given)."""
+        limit = timeout if limit is None else limit
+        if not self._started:
+            self.start()
+        deadline = time.monotonic() + timeout
+        try:
+            worker = self._idle.get(timeout=timeout)
+        except queue.Empty:
+            raise QueryTimeout(
+                f"query exceeded the time limit of {limit:g} s (KG_QUERY_TIMEOUT) "
+                "while waiting for a free query worker"
+            ) from None
+        healthy = False
+        try:
+            try:
+                worker.conn.send(job)
+                if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                    self.timeouts += 1
+                    raise QueryTimeout(
+                        f"query exceeded the time limit of {limit:g} s (KG_QUERY_TIMEOUT); "
+                        "it was stopped"
+                    )
+                message = worker.conn.recv()
+            except (EOFError, OSError) as exc:
+                log.error("query worker %s died: %s", worker.process.pid, exc)
+                raise KGError("the query worker crashed while answering; it was restarted") from exc
+            healthy = True
+        finally:
+            if healthy:
+                self._idle.put(worker)
+            else:
+                self._replace(worker)
+        if message[0] == "ok":
+            return message[1]
+        if message[0] == "406":
+            raise NoAcceptableFormat(message[1])
+        raise _RemoteError(message[1], message[2])
+
+    def close(self) -> None:
+        with self._lock:
+            for worker in list(self._all):
+                worker.kill()
+            self._all.clear()
+            self._started = False
+        while not self._idle.empty():
+            with contextlib.suppress(queue.Empty):
+                self._idle.get_nowait()

@@ -1,0 +1,266 @@
+"""``/search?q=``: label search over every language, accent- and case-insensitive.
+
+The first search after a build makes an in-memory index of every ``rdfs:label``,
+``skos:prefLabel`` and ``skos:altLabel`` of an IRI (normalized text, IRI, language, types);
+it lives until the store version changes. All normalized labels are joined into one string,
+so finding a query is one C-speed substring scan, not a Python loop over the labels.
+Ranking: exact label > label prefix > word prefix > anywhere, then by the importance of the
+type (states and coalitions before concepts), then shorter labels first.
+
+HTML for people; ``Accept: application/json`` gets ``[{iri, label, lang, types, score, url}]``
+with ``X-Total-Count`` and ``Link: rel="next"`` for the pages.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+from flask import Response, jsonify, render_template, request
+
+from kg.store import Store
+from server.describe import TYPE_RANK, local_url
+from server.labels import (
+    RDF_TYPE,
+    SEARCH_PREDICATES,
+    cache_for,
+    expand,
+    label,
+    local_name,
+    patterns,
+)
+from server.pages import bp
+from server.pages.common import accepted_languages, base_iri
+from server.store import get_store
+
+PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+MAX_MATCHES = 20_000  # a one-letter query stops collecting here
+SCORES = {"exact": 4.0, "prefix": 3.0, "word": 2.0, "contains": 1.0}
+
+
+def normalize(text: str) -> str:
+    """Case- and accent-insensitive form: "Україна" stays Cyrillic, "État" → "etat"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    stripped = stripped.replace("’", "'").replace("‘", "'")
+    return re.sub(r"\s+", " ", stripped.casefold()).strip()
+
+
+@dataclass(frozen=True)
+class Entry:
+    norm: str
+    label: str
+    iri: str
+    lang: str
+    types: tuple[str, ...]
+    rank: int  # type importance, lower first
+
+
+class LabelIndex:
+    """Every label of the store, searchable by substring in one scan."""
+
+    def __init__(self, entries: list[Entry]) -> None:
+        self.entries = entries
+        self.offsets: list[int] = []
+        pieces = []
+        position = 0
+        for entry in entries:
+            self.offsets.append(position)
+            pieces.append(entry.norm)
+            position += len(entry.norm) + 1
+        self.text = "\x00".join(pieces) + "\x00"
+
+    @classmethod
+    def build(cls, store: Store) -> LabelIndex:
+        reader = patterns(store)
+        types_of: dict[str, tuple[str, ...]] = {}
+        entries = []
+        for predicate in SEARCH_PREDICATES:
+            for quad in reader.quads_for_pattern(None, predicate, None, None):
+                subject, obj = quad.subject, quad.object
+                if not isinstance(subject, ox.NamedNode) or not isinstance(obj, ox.Literal):
+                    continue
+                iri = subject.value
+                types = types_of.get(iri)
+                if types is None:
+                    found = {
+                        q.object.value
+                        for q in reader.quads_for_pattern(subject, RDF_TYPE, None, None)
+                        if isinstance(q.object, ox.NamedNode)
+                    }
+                    types = types_of[iri] = tuple(
+                        sorted(found, key=lambda t: (TYPE_RANK.get(local_name(t), 99), t))
+                    )
+                rank = min((TYPE_RANK.get(local_name(t), 99) for t in types), default=100)
+                norm = normalize(obj.value).replace("\x00", " ")
+                if norm:
+                    entries.append(Entry(norm, obj.value, iri, obj.language or "", types, rank))
+        return cls(entries)
+
+    def search(self, query: str, type_iri: str | None = None) -> list[tuple[float, Entry]]:
+        """Best entry per IRI with its score, best first."""
+        needle = normalize(query)
+        if not needle:
+            return []
+        best: dict[str, tuple[float, Entry]] = {}
+        start = 0
+        found = 0
+        text, offsets, entries = self.text, self.offsets, self.entries
+        while found < MAX_MATCHES:
+            pos = text.find(needle, start)
+            if pos < 0:
+                break
+            index = bisect.bisect_right(offsets, pos) - 1
+            entry = entries[index]
+            at = pos - offsets[index]
+            # next search from the following entry: one hit per label is enough
+            start = offsets[index] + len(entry.norm) + 1
+            found += 1
+            if type_iri is not None and type_iri not in entry.types:
+                continue
+            if at == 0:
+                kind = "exact" if len(entry.norm) == len(needle) else "prefix"
+            elif not entry.norm[at - 1].isalnum():
+                kind = "word"
+            else:
+                kind = "contains"
+            score = SCORES[kind]
+            current = best.get(entry.iri)
+            if current is None or _key(score, entry) < _key(*current):
+                best[entry.iri] = (score, entry)
+        return sorted(best.values(), key=lambda item: _key(*item))
+
+
+def _key(score: float, entry: Entry) -> tuple[float, int, int, str]:
+    return (-score, entry.rank, len(entry.norm), entry.norm)
+
+
+def index_for(store: Store) -> LabelIndex:
+    return cache_for(store, "search").get(store, "index", lambda: LabelIndex.build(store))
+
+
+@dataclass
+class Hit:
+    iri: str
+    label: str
+    lang: str
+    matched: str
+    types: list[str]
+    type_label: str
+    score: float
+    url: str
+
+
+def search_labels(
+    store: Store,
+    base: str,
+    query: str,
+    accepted: Sequence[str],
+    *,
+    type_iri: str | None = None,
+    offset: int = 0,
+    limit: int = PAGE_SIZE,
+) -> tuple[list[Hit], int]:
+    """One page of hits and the total number of matching resources."""
+    ranked = index_for(store).search(query, type_iri)
+    hits = []
+    for score, entry in ranked[offset : offset + limit]:
+        shown, lang = label(store, entry.iri, accepted)
+        type_label = label(store, entry.types[0], accepted)[0] if entry.types else ""
+        hits.append(
+            Hit(
+                iri=entry.iri,
+                label=shown,
+                lang=lang,
+                matched=entry.label,
+                types=list(entry.types),
+                type_label=type_label,
+                score=score,
+                url=local_url(entry.iri, base) or entry.iri,
+            )
+        )
+    return hits, len(ranked)
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    try:
+        value = int(request.args.get(name, default))
+    except ValueError:
+        return default
+    return max(low, min(high, value))
+
+
+@bp.get("/search")
+def search() -> Response:
+    store = get_store()
+    base = base_iri()
+    query = request.args.get("q", "")[:200]
+    type_arg = request.args.get("type", "").strip()
+    type_iri = expand(type_arg, base) if type_arg else None
+    size = _int_arg("size", PAGE_SIZE, 1, MAX_PAGE_SIZE)
+    page = _int_arg("page", 1, 1, 10_000)
+    accepted = accepted_languages()
+    hits, total = search_labels(
+        store, base, query, accepted, type_iri=type_iri, offset=(page - 1) * size, limit=size
+    )
+    pages = max(1, -(-total // size))
+
+    def page_url(number: int) -> str:
+        params = {"q": query, "page": number}
+        if type_arg:
+            params["type"] = type_arg
+        if size != PAGE_SIZE:
+            params["size"] = size
+        return "/search?" + urlencode(params)
+
+    wants = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    if wants == "application/json":
+        response = jsonify(
+            [
+                {
+                    "iri": h.iri,
+                    "label": h.label,
+                    "lang": h.lang,
+                    "types": h.types,
+                    "score": h.score,
+                    "url": h.url,
+                }
+                for h in hits
+            ]
+        )
+        response.headers["X-Total-Count"] = str(total)
+        if page < pages:
+            response.headers["Link"] = f'<{page_url(page + 1)}>; rel="next"'
+    else:
+        facets = _type_facets(store, accepted)
+        response = Response(
+            render_template(
+                "pages/search.html",
+                query=query,
+                hits=hits,
+                total=total,
+                page=page,
+                pages=pages,
+                page_url=page_url,
+                type_arg=type_arg,
+                facets=facets,
+                offset=(page - 1) * size,
+            ),
+            mimetype="text/html",
+        )
+    response.vary.add("Accept")
+    response.vary.add("Accept-Language")
+    return response
+
+
+def _type_facets(store: Store, accepted: Sequence[str]) -> list[tuple[str, str]]:
+    """``(value for type=, label)`` of the main sg: classes, for the filter menu."""
+    base = base_iri()
+    names = [n for n in TYPE_RANK if n not in ("Agent", "Assertion")][:14]
+    return [(n, label(store, f"{base}ontology/{n}", accepted)[0]) for n in names]
