@@ -206,7 +206,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         results["load_oxigraph_s"] = time.perf_counter() - t0
         print(
-            f"loaded: ours {results['load_ours_s']:.1f} s, oxigraph {results['load_oxigraph_s']:.1f} s"
+            f"loaded: ours {results['load_ours_s']:.1f} s, "
+            f"oxigraph {results['load_oxigraph_s']:.1f} s"
         )
         our_port, oxi_port = free_port(), free_port()
         env = {**os.environ, "KG_STORE": str(ours_dir), "KG_MAX_ROWS": "1000000"}

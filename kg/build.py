@@ -165,7 +165,7 @@ def _quads(
 def _as_dataset(graph: rdflib.Graph) -> rdflib.Dataset:
     ds = rdflib.Dataset()
     for triple in graph:
-        ds.default_context.add(triple)
+        ds.default_graph.add(triple)
     return ds
 
 

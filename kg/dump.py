@@ -120,10 +120,12 @@ def _write_files(store: Store, tmp: Path) -> list[DumpFile]:
         ox.serialize(counter, fh, fmt, **kwargs)
         return counter.count
 
-    with open(tmp / NQ_GZ, "wb") as raw:
-        # mtime=0: the same store gives the same bytes (and the same checksum)
-        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=6, mtime=0) as gz:
-            count = write_quads(gz, ox.RdfFormat.N_QUADS)
+    # mtime=0: the same store gives the same bytes (and the same checksum)
+    with (
+        open(tmp / NQ_GZ, "wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=6, mtime=0) as gz,
+    ):
+        count = write_quads(gz, ox.RdfFormat.N_QUADS)
     files.append(DumpFile(tmp / NQ_GZ, "", 0, "application/n-quads", count, "application/gzip"))
 
     with open(tmp / TRIG, "wb") as fh:

@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass, field
@@ -70,7 +71,8 @@ class LoadReport:
 class _Plan:
     path: Path
     fmt: ox.RdfFormat
-    to_graph: str | None  # None: the quads keep their own graphs
+    to_graph: str  # where triples (and a dataset's default-graph quads) go
+    keep_graphs: bool  # a dataset file without --graph: named-graph quads stay where they are
     size: int
     graphs: set[str] = field(default_factory=set)
 
@@ -100,10 +102,9 @@ def _plan(paths: Iterable[str | os.PathLike[str]], graph: str | None, base_iri: 
         if not path.is_file():
             raise ParseError("no such file", source=str(path))
         fmt = rdfio.guess_format(path)
-        to_graph = (
-            graph if graph else (None if fmt.supports_datasets else import_graph(path, base_iri))
-        )
-        plans.append(_Plan(path, fmt, to_graph, path.stat().st_size))
+        to_graph = graph or import_graph(path, base_iri)
+        keep = fmt.supports_datasets and not graph
+        plans.append(_Plan(path, fmt, to_graph, keep, path.stat().st_size))
     return plans
 
 
@@ -122,8 +123,9 @@ def load_files(
     """Load RDF files into ``store`` in one atomic write; see the module docstring.
 
     Triples of triple formats go to ``graph`` or to :func:`import_graph` of their file; quads
-    keep their graphs unless ``graph`` is given. ``replace`` empties the target graphs first
-    (for a quad file without ``graph``: the graphs the file names). Raises
+    keep their graphs unless ``graph`` is given (a dataset's default-graph quads go where
+    triples go: everything in the store lives in a named graph). ``replace`` empties the
+    target graphs first (for a quad file without ``graph``: the graphs the file names). Raises
     :class:`ParseError` (``file:line:column``) and leaves the store unchanged on bad input.
     """
     if graph is not None:
@@ -137,22 +139,14 @@ def load_files(
     bar = _progress_bar(sum(p.size for p in plans), progress)
     try:
         with store.writer() as ox_store:  # type: ignore[attr-defined]
-            if replace:
-                _clear_targets(ox_store, plans)
-            before = {g.value for g in ox_store.named_graphs() if isinstance(g, ox.NamedNode)}
-            for plan in plans:
-                if bar is not None:
-                    bar.set_description(plan.path.name)
-                if plan.fmt in LINE_FORMATS and not (plan.fmt.supports_datasets and graph):
-                    triples += _load_lines(ox_store, plan, lenient, workers, chunk_bytes, bar)
-                else:
-                    triples += _load_stream(ox_store, plan, lenient, bar)
-                if plan.to_graph is not None:
-                    plan.graphs.add(plan.to_graph)
-            after = {g.value for g in ox_store.named_graphs() if isinstance(g, ox.NamedNode)}
-            for plan in plans:
-                if plan.to_graph is None and not plan.graphs:
-                    plan.graphs.update(after - before)  # a dataset file: the graphs it created
+            try:
+                triples = _load_plans(ox_store, plans, replace, lenient, workers, chunk_bytes, bar)
+            except BaseException as exc:
+                # The writer can only close (and drop) the half-written generation when no
+                # frame kept alive by this exception's traceback still holds the store.
+                _release_frames(exc)
+                del ox_store
+                raise
     finally:
         if bar is not None:
             bar.close()
@@ -166,12 +160,54 @@ def load_files(
     )
 
 
+def _load_plans(
+    ox_store: ox.Store,
+    plans: list[_Plan],
+    replace: bool,
+    lenient: bool,
+    workers: int,
+    chunk_bytes: int,
+    bar: Any,
+) -> int:
+    """Load every file into the open generation; returns the statements read."""
+    triples = 0
+    if replace:
+        _clear_targets(ox_store, plans)
+    before = {g.value for g in ox_store.named_graphs() if isinstance(g, ox.NamedNode)}
+    for plan in plans:
+        if bar is not None:
+            bar.set_description(plan.path.name)
+        one_graph = plan.fmt.supports_datasets and not plan.keep_graphs  # quads rewritten
+        if plan.fmt in LINE_FORMATS and not one_graph:
+            triples += _load_lines(ox_store, plan, lenient, workers, chunk_bytes, bar)
+        else:
+            triples += _load_stream(ox_store, plan, lenient, bar)
+        if not plan.keep_graphs:
+            plan.graphs.add(plan.to_graph)
+    after = {g.value for g in ox_store.named_graphs() if isinstance(g, ox.NamedNode)}
+    for plan in plans:
+        if plan.keep_graphs and not plan.graphs:
+            plan.graphs.update(after - before)  # a dataset file: the graphs it created
+    return triples
+
+
+def _release_frames(exc: BaseException | None, seen: set[int] | None = None) -> None:
+    """Clear the locals of finished frames in an exception chain (they hold the store)."""
+    seen = seen if seen is not None else set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        traceback.clear_frames(exc.__traceback__)
+        if exc.__cause__ is not None:
+            _release_frames(exc.__cause__, seen)
+        exc = exc.__context__
+
+
 def _load_remote(store: Store, plans: list[_Plan], *, replace: bool, progress: bool) -> LoadReport:
     """Remote-store mode: the remote store loads each file itself (kg.remote_store)."""
     start = time.perf_counter()
     triples, graphs = 0, set()
     for plan in plans:
-        to_graph = plan.to_graph if plan.to_graph else None
+        to_graph = None if plan.keep_graphs else plan.to_graph
         report = store.load_file(plan.path, to_graph, replace, progress)  # type: ignore[attr-defined]
         triples += int(getattr(report, "triples", 0) or 0)
         graphs.update(getattr(report, "graphs", []) or [])
@@ -191,16 +227,13 @@ def _clear_targets(ox_store: ox.Store, plans: list[_Plan]) -> None:
     """Empty every graph the load writes to (inside the new generation: atomic swap)."""
     targets: set[str] = set()
     for plan in plans:
-        if plan.to_graph is not None:
-            targets.add(plan.to_graph)
-        else:  # a dataset file keeps its graphs: find out which (one extra parse)
-            plan.graphs = _graphs_named_in(plan)
+        if plan.keep_graphs:  # a dataset file keeps its graphs: find out which (one extra parse)
+            plan.graphs = {g or plan.to_graph for g in _graphs_named_in(plan)}
             targets.update(plan.graphs)
-    for target in sorted(targets):
-        if target == "":
-            ox_store.clear_graph(ox.DefaultGraph())
         else:
-            ox_store.clear_graph(ox.NamedNode(target))
+            targets.add(plan.to_graph)
+    for target in sorted(targets):
+        ox_store.clear_graph(ox.NamedNode(target))
 
 
 def _graphs_named_in(plan: _Plan) -> set[str]:
@@ -271,7 +304,7 @@ def _load_stream(ox_store: ox.Store, plan: _Plan, lenient: bool, bar: Any) -> in
     base = plan.path.resolve().as_uri()
     rate = _Rate(bar)
     try:
-        if plan.fmt.supports_datasets and plan.to_graph is not None:
+        if plan.fmt.supports_datasets and not plan.keep_graphs:
             target = ox.NamedNode(plan.to_graph)
             ox_store.bulk_extend(
                 ox.Quad(q.subject, q.predicate, q.object, target)
@@ -279,7 +312,7 @@ def _load_stream(ox_store: ox.Store, plan: _Plan, lenient: bool, bar: Any) -> in
             )
             rate.add(plan.size, 0)
         else:
-            to_graph = ox.NamedNode(plan.to_graph) if plan.to_graph else None
+            to_graph = ox.NamedNode(plan.to_graph)
             compressed = plan.path.suffix == ".gz"
             if bar is None and not compressed:
                 ox_store.bulk_load(
@@ -438,7 +471,7 @@ def _load_lines(
     ox_store: ox.Store, plan: _Plan, lenient: bool, workers: int, chunk_bytes: int, bar: Any
 ) -> int:
     """N-Triples / N-Quads: line-aligned chunks bulk-loaded by ``workers`` threads."""
-    to_graph = ox.NamedNode(plan.to_graph) if plan.to_graph else None
+    to_graph = ox.NamedNode(plan.to_graph)
     base = plan.path.resolve().as_uri()
     rate = _Rate(bar)
     with _plain_file(plan.path) as plain, open(plain, "rb") as fh:

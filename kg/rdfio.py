@@ -101,11 +101,25 @@ def iter_quads(
 
 
 def parse_bytes(
-    data: bytes, fmt: ox.RdfFormat, *, source: str = "<input>", base_iri: str | None = None
+    data: bytes,
+    fmt: ox.RdfFormat,
+    *,
+    source: str = "<input>",
+    base_iri: str | None = None,
+    rename_blank_nodes: bool = True,
 ) -> list[ox.Quad]:
-    """Parse untrusted bytes (nothing is fetched) into quads, with positions in errors."""
+    """Parse untrusted bytes (nothing is fetched) into quads, with positions in errors.
+
+    Blank nodes are renamed so that two uploads of ``_:b`` stay two nodes."""
     try:
-        return list(ox.parse(io.BytesIO(data), format=fmt, base_iri=base_iri))
+        return list(
+            ox.parse(
+                io.BytesIO(data),
+                format=fmt,
+                base_iri=base_iri,
+                rename_blank_nodes=rename_blank_nodes,
+            )
+        )
     except SyntaxError as exc:
         raise parse_error(exc, source) from exc
 
@@ -127,7 +141,7 @@ def to_rdflib(quads: Iterable[ox.Quad], dataset: rdflib.Dataset | None = None) -
     ds = dataset if dataset is not None else rdflib.Dataset()
     for q in quads:
         g = to_rdflib_term(q.graph_name)
-        ctx = ds.graph(g) if g is not None else ds.default_context
+        ctx = ds.graph(g) if g is not None else ds.default_graph
         ctx.add((to_rdflib_term(q.subject), to_rdflib_term(q.predicate), to_rdflib_term(q.object)))
     return ds
 

@@ -20,7 +20,6 @@ disjointness axiom).
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import tempfile

@@ -216,11 +216,17 @@ class EmbeddedStore(Store):
     # -- writing ---------------------------------------------------------------------
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         """SPARQL Update, atomically: all of it is published or none of it."""
+        error: Exception | None = None
         with self.writer() as store:
             try:
                 store.update(sparql, base_iri=base_iri)
-            except SyntaxError as exc:
-                raise QueryError(str(exc)) from exc
+            except (SyntaxError, RuntimeError, ValueError) as exc:
+                error = exc
+            if error is not None:
+                # drop our handle before the writer discards the generation: RocksDB must be
+                # closed before its directory is removed
+                del store
+                raise QueryError(str(error)) from None
 
     @contextlib.contextmanager
     def writer(self, *, fresh: bool = False) -> Iterator[ox.Store]:

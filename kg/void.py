@@ -372,7 +372,9 @@ def read_manifest(dumps_dir: str | Path | None) -> list[DumpFile]:
         entries = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return []
-    if isinstance(entries, dict):  # tolerate {"files": [...]}
+    top: dict[str, Any] = {}
+    if isinstance(entries, dict):  # {"generated", "store_version", "files": [...]}
+        top = entries
         entries = entries.get("files", [])
     files: list[DumpFile] = []
     for entry in entries if isinstance(entries, list) else []:
@@ -380,15 +382,16 @@ def read_manifest(dumps_dir: str | Path | None) -> list[DumpFile]:
             name = str(entry["name"])
             if "/" in name or name.startswith(".") or not (Path(dumps_dir) / name).is_file():
                 continue
+            count = entry.get("quads", entry.get("triples"))
             files.append(
                 DumpFile(
                     name=name,
                     bytes=int(entry["bytes"]),
                     sha256=str(entry["sha256"]).lower(),
                     media_type=str(entry.get("media_type") or ""),
-                    quads=int(entry["quads"]) if entry.get("quads") is not None else None,
-                    generated=entry.get("generated"),
-                    store_version=entry.get("store_version"),
+                    quads=int(count) if count is not None else None,
+                    generated=entry.get("generated") or top.get("generated"),
+                    store_version=entry.get("store_version") or top.get("store_version"),
                 )
             )
         except (KeyError, TypeError, ValueError):
@@ -579,4 +582,12 @@ def describe_dataset(
             SPDX + "checksumValue",
             ox.Literal(dump.sha256, datatype=_nn(XSD + "hexBinary")),
         )
-    return g.triples
+    return _grouped(g.triples)
+
+
+def _grouped(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """Triples of one subject together (in first-seen order): readable Turtle blocks."""
+    by_subject: dict[Any, list[ox.Triple]] = {}
+    for triple in triples:
+        by_subject.setdefault(triple.subject, []).append(triple)
+    return [t for group in by_subject.values() for t in group]

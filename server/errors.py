@@ -60,8 +60,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:
         response = error_response(exc.code or 500, exc.name, exc.description or exc.name)
-        if exc.code == 405 and exc.valid_methods:
-            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        # keep the protocol headers the exception carries (Allow, WWW-Authenticate, Retry-After…)
+        for name, value in exc.get_response().headers.items():
+            if name.lower() not in ("content-type", "content-length"):
+                response.headers[name] = value
         return response
 
     @app.errorhandler(Exception)

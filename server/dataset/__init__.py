@@ -1,5 +1,11 @@
-"""Blueprint `dataset` (see server/__init__.py BLUEPRINTS)."""
+"""Blueprint `dataset`: /void and /.well-known/void, /dumps/, /validate.
+
+The dataset described (VoID + DCAT, :mod:`kg.void`), the dumps `kg dump` wrote, and SHACL
+validation as a service (:mod:`kg.validate`), each in its own module.
+"""
 
 from flask import Blueprint
 
 bp = Blueprint("dataset", __name__, template_folder="../templates")
+
+from server.dataset import dumps, validation, void  # noqa: E402,F401  (registers the views)

@@ -20,7 +20,7 @@ from kg.store import Store
 T = TypeVar("T")
 
 _CACHE: dict[tuple[str, str, str, str], Any] = {}
-_LOCK = threading.Lock()
+_LOCK = threading.RLock()  # re-entrant: cached values are built from cached values
 
 
 def _store_key(store: Store) -> str:

@@ -100,7 +100,7 @@ def term(name: str) -> Response:
             template="ontology/module.html",
             doc=doc,
             iri=str(node),
-            triples=[(t.predicate.value, t.object) for t in triples],
+            rows=[(t.predicate.value, t.object) for t in triples],
         )
     shape_iris = sorted(_shapes_index().get(found.iri, set()))
     return document_response(

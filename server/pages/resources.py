@@ -23,6 +23,7 @@ flatten), the blank nodes it reaches, the whole named graph when the IRI names o
 from __future__ import annotations
 
 import re
+import time
 
 from flask import Response, current_app, render_template, request
 
@@ -41,6 +42,7 @@ from server.pages.common import (
     jsonld_script,
     link_header,
     not_found,
+    server_timing,
     viewer,
 )
 from server.rdfresponse import rdf_response
@@ -77,6 +79,7 @@ def graph(rest: str) -> Response:
 
 
 def serve(space: str, rest: str) -> Response:
+    started = time.perf_counter()
     path, forced = split_suffix(rest)
     if not safe_path(path):
         return not_found("that address", path.rsplit("/", 1)[-1])
@@ -99,7 +102,7 @@ def serve(space: str, rest: str) -> Response:
         response.vary.discard("Accept")
     else:
         response.vary.add("Accept")
-    return response
+    return server_timing(response, started)
 
 
 def neighbourhood(view) -> list[Edge]:  # type: ignore[no-untyped-def]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import time
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ from server.labels import (
     patterns,
 )
 from server.pages import bp
-from server.pages.common import accepted_languages, base_iri
+from server.pages.common import accepted_languages, base_iri, server_timing
 from server.store import get_store
 
 PAGE_SIZE = 20
@@ -198,6 +199,7 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
 
 @bp.get("/search")
 def search() -> Response:
+    started = time.perf_counter()
     store = get_store()
     base = base_iri()
     query = request.args.get("q", "")[:200]
@@ -256,7 +258,7 @@ def search() -> Response:
         )
     response.vary.add("Accept")
     response.vary.add("Accept-Language")
-    return response
+    return server_timing(response, started)
 
 
 def _type_facets(store: Store, accepted: Sequence[str]) -> list[tuple[str, str]]:

@@ -280,15 +280,14 @@ def gsp_delete() -> Response:
     target = request_target()
     _require_graph(target)
     store = get_store()
-    missing = NotFound(f"no graph {target.label} in the store")
     if store.kind == "remote":  # raises NotFound for a missing graph
         _remote("gsp_delete")(_graph_name(target))
         return Response(status=204)
-    with store.writer() as oxstore:  # raising inside abandons the new generation
-        if not target.is_named:
-            oxstore.clear_graph(target.graph)
-        elif oxstore.contains_named_graph(target.graph):
+    if target.is_named and not store.reader().contains_named_graph(target.graph):
+        raise NotFound(f"no graph {target.label} in the store")  # no write started
+    with store.writer() as oxstore:
+        if target.is_named:
             oxstore.remove_graph(target.graph)
         else:
-            raise missing
+            oxstore.clear_graph(target.graph)
     return Response(status=204)

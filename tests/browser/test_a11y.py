@@ -1,0 +1,44 @@
+"""axe-core on the pages (home, entity, source reader, search, class index, 404): no serious
+or critical violations. axe-core comes from npm (tests/node/node_modules)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import ROOT, require
+
+AXE = ROOT / "tests" / "node" / "node_modules" / "axe-core" / "axe.min.js"
+PAGES = [
+    "/",
+    "/id/country/france",
+    "/graph/assertion/usg-001",
+    "/source/ukraine-security-guarantees",
+    "/search?q=ukraine",
+    "/class/State",
+    "/id/country/atlantis",
+]
+
+pytestmark = [pytest.mark.browser, pytest.mark.server, pytest.mark.node]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_serious_accessibility_violations(page, gunicorn_server, path) -> None:  # type: ignore[no-untyped-def]
+    require(AXE.is_file(), f"axe-core is missing: run `cd tests/node && npm install` ({AXE})")
+    page.goto(gunicorn_server + path)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(n["target"][0] if n["target"] else "?" for n in v["nodes"][:5])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == [], "\n".join(serious)
+
+
+def test_focus_is_visible_on_highlights(page, gunicorn_server) -> None:  # type: ignore[no-untyped-def]
+    page.goto(gunicorn_server + "/source/ukraine-security-guarantees")
+    mark = page.locator("mark.hl[tabindex]").first
+    mark.focus()
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("none", "")
