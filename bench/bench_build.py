@@ -33,7 +33,13 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
         for r in range(args.repeat):
             start = time.perf_counter()
-            report = build(EmbeddedStore(Path(tmp) / f"store-{r}"), reasoner=not args.no_reasoner)
+
+            def log(message: str, start: float = start) -> None:
+                print(f"    {time.perf_counter() - start:7.2f}s  {message}", file=sys.stderr)
+
+            report = build(
+                EmbeddedStore(Path(tmp) / f"store-{r}"), reasoner=not args.no_reasoner, log=log
+            )
             wall = time.perf_counter() - start
             runs.append({"wall": wall, **report.timings})
             print(f"  run {r + 1}: {report.summary()}", file=sys.stderr)

@@ -104,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     if not path.exists():
         print(f"generating {path} ({args.n:,} triples)…", file=sys.stderr)
         generate(args.n, path)
-    triples = sum(1 for _ in open(path, "rb"))
+    with open(path, "rb") as fh:
+        triples = sum(1 for _ in fh)
     binary = _oxigraph_binary()
 
     contenders: dict[str, Any] = {}

@@ -4,8 +4,8 @@ The resource sits in the middle; the agents that act on it (its guarantor, who e
 leads it, and whatever points at it) stand on the left, what it points at (beneficiary,
 commitment type, members, conditions) on the right, so a commitment reads
 "guarantor → commitment → beneficiary". Arrows follow the RDF direction. Each node is a link
-named by its visible words ("led by France") with the full text in a ``<title>``; the whole figure has a
-title and description. Every string from the data is escaped here, once.
+named by its visible words ("led by France") with the full text in a ``<title>``; the whole
+figure has a title and description. Every string from the data is escaped here, once.
 """
 
 from __future__ import annotations
@@ -59,10 +59,7 @@ def _node(x: float, y: float, edge: Edge, side: str) -> str:
     )
     title = f"<title>{escape(name)}</title>"
     if edge.url:
-        return (
-            f'<a href="{escape(edge.url)}" class="dg-node dg-{side}">'
-            f"{title}{body}</a>"
-        )
+        return f'<a href="{escape(edge.url)}" class="dg-node dg-{side}">{title}{body}</a>'
     return f'<g class="dg-node dg-{side}" role="img" aria-label="{escape(name)}">{title}{body}</g>'
 
 

@@ -15,10 +15,18 @@ from kg.errors import KGError
 log = logging.getLogger(__name__)
 
 
+_PROTOCOL_PATHS = ("/sparql", "/update", "/store")
+
+
 def _wants(kind: str) -> bool:
-    best = request.accept_mimetypes.best_match(
-        ["text/html", "application/json", "text/plain"], default="text/plain"
-    )
+    offered = ["text/html", "application/json", "text/plain"]
+    if request.path.startswith(_PROTOCOL_PATHS):
+        # protocol clients send */*: give them text unless they ask for HTML or JSON by name
+        offered = ["text/plain", "application/json", "text/html"]
+        accept = request.accept_mimetypes
+        if kind == "text/html" and accept["text/html"] <= accept["*/*"]:
+            return False
+    best = request.accept_mimetypes.best_match(offered, default="text/plain")
     return best == kind
 
 
@@ -52,7 +60,10 @@ def init_app(app: Flask) -> None:
             403: "Forbidden",
             404: "Not Found",
             413: "Payload Too Large",
+            414: "URI Too Long",
+            415: "Unsupported Media Type",
             422: "Unprocessable Content",
+            502: "Bad Gateway",
             503: "Service Unavailable",
         }.get(exc.status, "Internal Server Error")
         return error_response(exc.status, title, exc.message)

@@ -25,8 +25,10 @@ import multiprocessing
 import os
 import queue
 import signal
+import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -148,6 +150,30 @@ def _worker_main(conn: Connection, store_root: str) -> None:
 # --- in the web process ------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def _main_hidden() -> Iterator[None]:
+    """Start children without re-running the parent's ``__main__`` in them.
+
+    multiprocessing re-imports ``__main__`` in every child (by module name or by path):
+    gunicorn's script, pytest, ``python -`` (which fails: there is no file). The worker
+    needs none of it — its code lives in this module — so the hints are hidden meanwhile.
+    """
+    main = sys.modules.get("__main__")
+    if main is None:
+        yield
+        return
+    saved = {
+        name: main.__dict__[name] for name in ("__file__", "__spec__") if name in main.__dict__
+    }
+    for name in saved:
+        main.__dict__[name] = None if name == "__spec__" else main.__dict__.pop(name)
+    main.__dict__.pop("__file__", None)
+    try:
+        yield
+    finally:
+        main.__dict__.update(saved)
+
+
 class _Worker:
     def __init__(self, ctx: Any, store_root: str) -> None:
         parent, child = ctx.Pipe(duplex=True)
@@ -155,7 +181,8 @@ class _Worker:
         self.process = ctx.Process(
             target=_worker_main, args=(child, store_root), name="sgkg-query", daemon=True
         )
-        self.process.start()
+        with _main_hidden():
+            self.process.start()
         child.close()
 
     def kill(self) -> None:

@@ -160,12 +160,26 @@ def _property(graph: rdflib.Graph, node: rdflib.term.Node, show) -> PropertyCons
     return prop
 
 
+def _prefix_lines(graph: rdflib.Graph, constraint: rdflib.term.Node) -> str:
+    """The PREFIX declarations ``sh:prefixes`` gives the query (so the text shown runs)."""
+    lines = []
+    for owner in graph.objects(constraint, SH.prefixes):
+        for declaration in graph.objects(owner, SH.declare):
+            prefix = graph.value(declaration, SH.prefix)
+            namespace = graph.value(declaration, SH.namespace)
+            if prefix is not None and namespace is not None:
+                lines.append(f"PREFIX {prefix}: <{namespace}>")
+    return "\n".join(sorted(set(lines)))
+
+
 def _sparql(graph: rdflib.Graph, node: rdflib.term.Node) -> list[SparqlConstraint]:
     out = []
     for constraint in graph.objects(node, SH.sparql):
         select = graph.value(constraint, SH.select) or graph.value(constraint, SH.ask)
         if select is None:
             continue
+        prefixes = _prefix_lines(graph, constraint)
+        select = f"{prefixes}\n{str(select).strip()}" if prefixes else str(select).strip()
         out.append(
             SparqlConstraint(
                 message=_message(graph, constraint) or _message(graph, node),

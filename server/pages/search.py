@@ -14,7 +14,10 @@ with ``X-Total-Count`` and ``Link: rel="next"`` for the pages.
 from __future__ import annotations
 
 import bisect
+import contextlib
+import os
 import re
+import threading
 import time
 import unicodedata
 from collections.abc import Sequence
@@ -144,6 +147,30 @@ def _key(score: float, entry: Entry) -> tuple[float, int, int, str]:
 
 def index_for(store: Store) -> LabelIndex:
     return cache_for(store, "search").get(store, "index", lambda: LabelIndex.build(store))
+
+
+_warming = threading.Lock()
+_warmed: set[tuple[int, int]] = set()
+
+
+@bp.before_app_request
+def _warm_index() -> None:
+    """Build the label index in the background on a process's first request (gunicorn
+    workers fork after import, so this runs once per worker), so no search pays for it."""
+    store = get_store()
+    key = (os.getpid(), id(store))
+    if key in _warmed or not hasattr(store, "reader"):
+        return
+    with _warming:
+        if key in _warmed:
+            return
+        _warmed.add(key)
+
+    def build() -> None:
+        with contextlib.suppress(Exception):  # a missing store is reported by the request
+            index_for(store)
+
+    threading.Thread(target=build, name="search-index", daemon=True).start()
 
 
 @dataclass

@@ -241,6 +241,7 @@ A(
 A(
     CO,
     "striking at troops from EU or NATO member states could trigger collective retaliation",
+    f"{CF} sg:hasCondition condition:strike-on-eu-or-nato-troops .",
     f"condition:strike-on-eu-or-nato-troops sg:triggerAdversary {RU} ;",
     '    sg:conditionText "striking at troops from EU or NATO member states"@en .',
     note(
