@@ -138,6 +138,38 @@ class SGSH(DefinedNamespace):
     _fail = True
     _NS = Namespace("https://w3id.org/sgkg/shapes/")
 
+    AgentShape: URIRef  # agent
+    AssertionShape: URIRef  # assertion
+    CommitmentShape: URIRef  # commitment
+    ConditionIsUsed: URIRef  # condition is used
+    ConditionShape: URIRef  # condition
+    DeclaredTermsShape: URIRef  # declared sg: terms
+    DependencyConditionShape: URIRef  # dependency condition
+    EventShape: URIRef  # event
+    GovernmentShape: URIRef  # government
+    GuarantorNotBeneficiary: URIRef  # guarantor is not its own beneficiary
+    InvasionShape: URIRef  # invasion
+    LabelledEntityShape: URIRef  # labelled entity
+    MilitaryForceShape: URIRef  # military force
+    NanopublicationShape: URIRef  # nanopublication
+    OntologyHeaderShape: URIRef  # ontology header
+    PersonShape: URIRef  # person
+    QuoteFromSourceDocument: URIRef  # quote comes from the source document
+    QuoteShape: URIRef  # quote
+    ReportedSpeakerOnlyForFacts: URIRef  # reported speaker only on reported facts
+    SecurityGuaranteeShape: URIRef  # security guarantee
+    Sha256MatchesText: URIRef  # SHA-256 matches the stored text
+    SourceDocumentShape: URIRef  # source document
+    StateShape: URIRef  # state
+    TermHasEnglishDefinition: URIRef  # term has an English definition
+    TermHasEnglishLabel: URIRef  # term has one English label
+    TermIsDefinedBy: URIRef  # term is defined by the ontology
+    TermLintShape: URIRef  # ontology term documentation
+    TextPositionSelectorShape: URIRef  # text position selector
+    TextQuoteSelectorShape: URIRef  # text quote selector
+    TriggerConditionShape: URIRef  # trigger condition
+    UndeclaredClass: URIRef  # undeclared sg: class
+    UndeclaredProperty: URIRef  # undeclared sg: property
 
 
 class NP(DefinedNamespace):

@@ -221,7 +221,9 @@ def explain_clashes(graph: rdflib.Graph, limit: int = 10) -> list[str]:
         expanded: dict[URIRef, str] = {}
         for cls, why in direct.items():
             for sup in closure(cls):
-                expanded.setdefault(sup, f"{why}" + ("" if sup == cls else f" (⊑ {_short(graph, sup)})"))
+                expanded.setdefault(
+                    sup, f"{why}" + ("" if sup == cls else f" (⊑ {_short(graph, sup)})")
+                )
         for pair in pairs:
             a, b = sorted(pair)
             if a in expanded and b in expanded:

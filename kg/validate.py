@@ -3,9 +3,10 @@
 :func:`validate` merges the named graphs of a dataset into one graph first: SHACL has no
 dataset semantics, and an assertion's kind (provenance graph) must be checked together with
 the entities it names (entities graph). The ontology is added to that merged copy of the data
-(as pySHACL's ``ont_graph`` would, only much faster) so that ``sh:class`` and ``sh:targetClass`` follow
-``rdfs:subClassOf`` and the lint shapes see the ontology, with inference ``none`` (the class
-hierarchy is all the shapes need, and RDFS inference would triple the work).
+(as pySHACL's ``ont_graph`` would, only much faster) so that ``sh:class`` and
+``sh:targetClass`` follow ``rdfs:subClassOf`` and the lint shapes see the ontology, with
+inference ``none`` (the class hierarchy is all the shapes need; RDFS inference costs more).
+Measured on the article (3,200 quads + 1,400 ontology triples): about 0.8 s.
 
 ``kg validate [FILE…] [--format text|turtle]`` exit codes:
 
@@ -19,18 +20,33 @@ from __future__ import annotations
 import argparse
 import functools
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyshacl
 import rdflib
-from rdflib.namespace import RDF
+from rdflib.namespace import OWL, RDF
 from rdflib.term import BNode, Literal, Node, URIRef
 
-from kg.ontology import bind_prefixes, load_ontology, load_shapes
+from kg.errors import ValidationFailed
+from kg.ontology import (
+    NAMESPACE,
+    ONTOLOGY_IRI,
+    SHAPES_NAMESPACE,
+    bind_prefixes,
+    load_ontology,
+    load_shapes,
+)
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
+
+
+class ShapesError(ValidationFailed):
+    """The shapes graph itself is not valid SHACL (a bug in shapes/, or in posted shapes)."""
+
+    status = 500
 
 
 @dataclass(frozen=True)
@@ -92,6 +108,7 @@ def validate(
     Warnings do not break conformance."""
     shapes_graph = shapes if shapes is not None else _default_shapes()
     ont_graph = ontology if ontology is not None else _default_ontology()
+    shapes_graph, native = _split_native(shapes_graph)
     # The ontology is added here rather than passed as pySHACL's ont_graph: its "inoculate"
     # step clones blank-node structures recursively and takes minutes on the owl:unionOf and
     # owl:AllDisjointClasses lists; a plain union is the same data graph in milliseconds.
@@ -108,12 +125,100 @@ def validate(
         js=False,
         debug=False,
     )
+    if not isinstance(report_graph, rdflib.Graph):  # pySHACL's ValidationFailure
+        raise ShapesError(f"the shapes cannot be used: {report_graph}")
     bind_prefixes(report_graph)
+    for shape, check in native:
+        if check(graph, shapes_graph, report_graph, shape):
+            conforms = False
+            report_graph.set((_report_node(report_graph), SH.conforms, Literal(False)))
     context = _Context(graph, ont_graph, shapes_graph)
     violations = _violations(report_graph, context)
     result = ValidationResult(bool(conforms), report_graph, "", violations)
     result.text = format_violations(result)
     return result
+
+
+# --- shapes run natively ---------------------------------------------------------------------
+# rdflib's SPARQL needs seconds to scan every triple of the graph, which the "declared sg:
+# terms" constraints must do; in Python it takes milliseconds. The shapes in shapes/terms.ttl
+# stay the specification (and run as SPARQL in any other SHACL engine, and in the tests, which
+# check both agree); here their target is removed before pySHACL sees them and the same
+# results are produced by :func:`_undeclared_terms`.
+
+DECLARED_TERMS_SHAPE = URIRef(SHAPES_NAMESPACE + "DeclaredTermsShape")
+UNDECLARED_PROPERTY = URIRef(SHAPES_NAMESPACE + "UndeclaredProperty")
+UNDECLARED_CLASS = URIRef(SHAPES_NAMESPACE + "UndeclaredClass")
+_PROPERTY_KINDS = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+
+NativeCheck = Callable[[rdflib.Graph, rdflib.Graph, rdflib.Graph, URIRef], bool]
+
+
+def _split_native(shapes: rdflib.Graph) -> tuple[rdflib.Graph, list[tuple[URIRef, NativeCheck]]]:
+    targets = list(shapes.objects(DECLARED_TERMS_SHAPE, SH.targetNode))
+    if not targets:
+        return shapes, []
+    copy = rdflib.Graph()
+    for triple in shapes:
+        copy.add(triple)
+    copy.remove((DECLARED_TERMS_SHAPE, SH.targetNode, None))
+    for prefix, namespace in shapes.namespaces():
+        copy.bind(prefix, namespace)
+    return copy, [(DECLARED_TERMS_SHAPE, _undeclared_terms)]
+
+
+def _report_node(report: rdflib.Graph) -> Node:
+    node = next(iter(report.subjects(RDF.type, SH.ValidationReport)), None)
+    return node if node is not None else BNode()
+
+
+def _undeclared_terms(
+    graph: rdflib.Graph, shapes: rdflib.Graph, report: rdflib.Graph, shape: URIRef
+) -> bool:
+    """sgsh:UndeclaredProperty and sgsh:UndeclaredClass, as pySHACL would report them."""
+    focus = URIRef(ONTOLOGY_IRI)
+    found = False
+    for prop in sorted({p for p in graph.predicates() if str(p).startswith(NAMESPACE)}):
+        if any((prop, RDF.type, kind) in graph for kind in _PROPERTY_KINDS):
+            continue
+        for subject in sorted(set(graph.subjects(prop, None)), key=str):
+            bindings = {"path": prop, "value": subject}
+            _add_result(report, shapes, shape, UNDECLARED_PROPERTY, focus, prop, subject, bindings)
+            found = True
+    for cls in sorted({o for o in graph.objects(None, RDF.type) if str(o).startswith(NAMESPACE)}):
+        if (cls, RDF.type, OWL.Class) in graph:
+            continue
+        for subject in sorted(set(graph.subjects(RDF.type, cls)), key=str):
+            bindings = {"path": RDF.type, "value": cls, "s": subject}
+            _add_result(report, shapes, shape, UNDECLARED_CLASS, focus, RDF.type, cls, bindings)
+            found = True
+    return found
+
+
+def _add_result(
+    report: rdflib.Graph,
+    shapes: rdflib.Graph,
+    shape: URIRef,
+    constraint: URIRef,
+    focus: Node,
+    path: Node,
+    value: Node,
+    bindings: dict[str, Node],
+) -> None:
+    template = str(shapes.value(constraint, SH.message) or "")
+    for name, term in bindings.items():
+        template = template.replace("{?" + name + "}", str(term))
+    result = BNode()
+    report.add((_report_node(report), SH.result, result))
+    report.add((result, RDF.type, SH.ValidationResult))
+    report.add((result, SH.focusNode, focus))
+    report.add((result, SH.resultPath, path))
+    report.add((result, SH.value, value))
+    report.add((result, SH.resultMessage, Literal(template)))
+    report.add((result, SH.resultSeverity, SH.Violation))
+    report.add((result, SH.sourceShape, shape))
+    report.add((result, SH.sourceConstraint, constraint))
+    report.add((result, SH.sourceConstraintComponent, SH.SPARQLConstraintComponent))
 
 
 # --- reading the report --------------------------------------------------------------------
