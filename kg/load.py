@@ -41,6 +41,7 @@ from kg.store import Store, open_store
 DEFAULT_BASE = "https://w3id.org/sgkg/"
 LINE_FORMATS = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)
 CHUNK_BYTES = 32 * 1024 * 1024
+MIN_CHUNK_BYTES = 4 * 1024 * 1024
 _BNODE_LABEL = re.compile(rb"_:[^\s<>\"^]+")
 _NOT_A_STATEMENT = re.compile(rb"^[ \t]*(?:#[^\n]*)?\r?$", re.MULTILINE)
 
@@ -276,9 +277,10 @@ class _Rate:
             return
         with self.lock:
             self.triples += triples
-            rate = self.triples / max(time.perf_counter() - self.start, 1e-9)
             self.bar.update(nbytes)
-            self.bar.set_postfix_str(f"{self.triples:,} triples, {rate:,.0f} triples/s")
+            if self.triples:
+                rate = self.triples / max(time.perf_counter() - self.start, 1e-9)
+                self.bar.set_postfix_str(f"{self.triples:,} triples, {rate:,.0f} triples/s")
 
 
 class _CountingReader:
@@ -479,7 +481,9 @@ def _load_lines(
             rate.add(plan.size, 0)
             return 0
         with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-            jobs = _jobs(mm, chunk_bytes)
+            # every worker gets a share even of a small file; no chunk below 4 MB
+            per_worker = -(-len(mm) // workers)
+            jobs = _jobs(mm, min(chunk_bytes, max(MIN_CHUNK_BYTES, per_worker)))
             scale = plan.size / len(mm)  # progress in bytes of the (maybe compressed) file
 
             def run(job: _Job) -> int:

@@ -25,6 +25,7 @@ NAMESPACE = ONTOLOGY_IRI + "/"
 SHAPES_NAMESPACE = "https://w3id.org/sgkg/shapes/"
 MODULE_NAMESPACE = NAMESPACE + "module/"
 LINT_SHAPES_FILE = "ontology-lint.ttl"
+PREFIXES_FILE = "prefixes.ttl"  # the sh:declare prefixes the SPARQL-based shapes use
 
 PREFIXES: dict[str, str] = {
     "sg": NAMESPACE,
@@ -77,7 +78,7 @@ def load_shapes(*, lint: bool = True) -> rdflib.Graph:
 
 def load_lint_shapes() -> rdflib.Graph:
     """Only the shapes that check the ontology itself (labels, definitions, version)."""
-    return _read([paths.shapes_dir() / LINT_SHAPES_FILE])
+    return _read([paths.shapes_dir() / LINT_SHAPES_FILE, paths.shapes_dir() / PREFIXES_FILE])
 
 
 def version(graph: rdflib.Graph | None = None) -> str:

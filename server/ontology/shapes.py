@@ -149,11 +149,16 @@ def _property(graph: rdflib.Graph, node: rdflib.term.Node, show) -> PropertyCons
         prop.allowed.extend(str(item) for item in Collection(graph, lst))
     prop.has_value = _str(graph.value(node, SH.hasValue))
     prop.pattern = _str(graph.value(node, SH.pattern))
+    for logical in (SH["or"], SH["and"], SH.xone):
+        for lst in graph.objects(node, logical):
+            options = [_constraint_text(graph, item, show) for item in Collection(graph, lst)]
+            prop.other.append((str(logical).rsplit("#", 1)[-1], " | ".join(options)))
     for predicate, value in graph.predicate_objects(node):
         if predicate in _KNOWN or predicate == SH.sparql:
             continue
         if str(predicate).startswith(str(SH)) and not isinstance(value, BNode):
-            prop.other.append((str(predicate).rsplit("#", 1)[-1], str(value)))
+            shown = show(str(value)) if isinstance(value, URIRef) else str(value)
+            prop.other.append((str(predicate).rsplit("#", 1)[-1], shown))
     prop.other.sort()
     prop.message = _message(graph, node)
     prop.severity = _severity(graph, node)
@@ -170,6 +175,18 @@ def _prefix_lines(graph: rdflib.Graph, constraint: rdflib.term.Node) -> str:
             if prefix is not None and namespace is not None:
                 lines.append(f"PREFIX {prefix}: <{namespace}>")
     return "\n".join(sorted(set(lines)))
+
+
+def _constraint_text(graph: rdflib.Graph, node: rdflib.term.Node, show) -> str:  # type: ignore[no-untyped-def]
+    """One member of sh:or / sh:and / sh:xone, e.g. ``datatype xsd:string``."""
+    if isinstance(node, URIRef):
+        return f"node {show(str(node))}"
+    parts = []
+    for predicate, value in sorted(graph.predicate_objects(node)):
+        if str(predicate).startswith(str(SH)):
+            shown = show(str(value)) if isinstance(value, URIRef) else str(value)
+            parts.append(f"{str(predicate).rsplit('#', 1)[-1]} {shown}")
+    return ", ".join(parts) or "?"
 
 
 def _sparql(graph: rdflib.Graph, node: rdflib.term.Node) -> list[SparqlConstraint]:

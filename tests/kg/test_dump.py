@@ -134,3 +134,23 @@ def test_cli_dump(store: EmbeddedStore, tmp_path: Path, runner) -> None:
     code, stdout, err = runner(["--store", str(store.root), "dump", str(out)])
     assert code == 0, err
     assert NQ_GZ in stdout and (out / "manifest.json").is_file()
+
+
+@pytest.mark.server
+def test_dump_and_stats_of_a_remote_store(
+    store: EmbeddedStore, tmp_path: Path, oxigraph_factory
+) -> None:
+    """Remote-store mode: the dump goes through SPARQL and still round-trips."""
+    from kg.remote_store import RemoteStore
+    from kg.stats import stats
+
+    nq = tmp_path / "seed.nq"
+    nq.write_bytes(ox.serialize(fixture_quads(), format=ox.RdfFormat.N_QUADS))
+    remote = RemoteStore(oxigraph_factory([nq]), checkpoint_dir=tmp_path / "checkpoints")
+    files = {f.path.name: f for f in dump(remote, tmp_path / "dumps")}
+    assert files[NQ_GZ].quads == 7 and files[TTL].quads == 6
+    back = list(
+        ox.parse(gzip.decompress((tmp_path / "dumps" / NQ_GZ).read_bytes()), ox.RdfFormat.N_QUADS)
+    )
+    assert datasets_isomorphic(back, list(store.reader()))
+    assert stats(remote)["quads"] == 7

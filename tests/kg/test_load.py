@@ -266,3 +266,19 @@ def test_cli_load(tmp_path: Path, runner) -> None:
     code, out, err = runner(["--store", str(tmp_path / "store"), "load", str(bad), "--no-progress"])
     assert code == 2
     assert f"{bad}:1:" in err and "Traceback" not in err
+
+
+@pytest.mark.server
+def test_remote_store_mode_delegates_to_the_remote_loader(tmp_path: Path, oxigraph_factory) -> None:
+    """``KG_STORE=http://…``: kg load hands each file to RemoteStore.load_file (a real
+    ``oxigraph serve``), and the triples land in the same graphs as in embedded mode."""
+    from kg.remote_store import RemoteStore
+
+    url = oxigraph_factory()
+    remote = RemoteStore(url, checkpoint_dir=tmp_path / "checkpoints", base_iri=BASE)
+    path = write(tmp_path / "states.ttl", T, ox.RdfFormat.TURTLE)
+    report = load_files(remote, [path], progress=False, base_iri=BASE)
+    assert report.triples == 3
+    assert report.graphs == [f"{BASE}graph/import/states"]
+    rows = remote.query(f"SELECT ?o WHERE {{ GRAPH <{BASE}graph/import/states> {{ ?s ?p ?o }} }}")
+    assert {row["o"].value for row in rows} == {"Україна", "UA", EX + "ua"}

@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from linking_servers import FIXTURES, Process, start_gunicorn, start_oxigraph
+
+from tests.linking.linking_servers import FIXTURES, Process, start_gunicorn, start_oxigraph
 
 
 @pytest.fixture()

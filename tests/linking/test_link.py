@@ -11,12 +11,12 @@ from threading import Thread
 
 import pyoxigraph as ox
 import pytest
-from linking_proxies import FaultyProxy
-from linking_servers import FIXTURES, free_port
 
 from kg.errors import KGError
 from kg.link import WikidataClient, run
 from kg.store import EmbeddedStore
+from tests.linking.linking_proxies import FaultyProxy
+from tests.linking.linking_servers import FIXTURES, free_port
 
 pytestmark = pytest.mark.server
 
@@ -43,9 +43,7 @@ def links_file(tmp_path: Path) -> Path:
 
 
 def link_rows(store: EmbeddedStore) -> dict[str, str]:
-    rows = store.query(
-        f"SELECT ?e ?w WHERE {{ GRAPH <{LINKS}> {{ ?e <{OWL}sameAs> ?w }} }}"
-    )
+    rows = store.query(f"SELECT ?e ?w WHERE {{ GRAPH <{LINKS}> {{ ?e <{OWL}sameAs> ?w }} }}")
     return {row["e"].value.rsplit("/", 1)[1]: row["w"].value.removeprefix(WD) for row in rows}
 
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from linking_proxies import FaultyProxy
-from linking_servers import Process
 
 from kg.errors import NotFound, ParseError, QueryError, StoreUnavailable
 from kg.remote_store import Endpoints, RemoteStore
 from kg.store import EmbeddedStore
+from tests.linking.linking_proxies import FaultyProxy
+from tests.linking.linking_servers import Process
 
 pytestmark = pytest.mark.server
 

@@ -7,7 +7,7 @@ import json
 import re
 from html.parser import HTMLParser
 
-from pages_fixture import BASE
+from tests.pages.pages_fixture import BASE
 
 
 def jsonld_blocks(html: str) -> list[dict]:

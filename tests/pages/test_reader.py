@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from pages_fixture import ASSERTIONS, TEXT
+from tests.pages.pages_fixture import ASSERTIONS, TEXT
 
 URL = "/source/ukraine-security-guarantees"
 #: elements inside the text that are not the source's words (popups, ¶ numbers, notes)

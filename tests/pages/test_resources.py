@@ -7,7 +7,7 @@ import json
 import pyoxigraph as ox
 import pytest
 import rdflib
-from pages_fixture import BASE
+from tests.pages.pages_fixture import BASE
 from rdflib.compare import graph_diff, isomorphic
 
 from kg.rdfio import to_rdflib_term

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pages_fixture import BASE
+from tests.pages.pages_fixture import BASE
 
 JSON = {"Accept": "application/json"}
 

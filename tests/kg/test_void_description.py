@@ -82,19 +82,19 @@ def test_linksets_match_sparql_counts(store) -> None:
         if (ls, RDF.type, VOID.Linkset) in graph
     }
     links = f"{BASE}graph/links/"
-    same_as = count(
-        store,
-        "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s <http://www.w3.org/2002/07/owl#sameAs> ?o } "
-        f'FILTER(STRSTARTS(STR(?g), "{links}") && STRSTARTS(STR(?o), "http://www.wikidata.org/entity/")) }}',
+
+    def links_count(predicate: str, extra: str = "") -> int:
+        return count(
+            store,
+            f"SELECT (COUNT(*) AS ?n) {{ GRAPH ?g {{ ?s <{predicate}> ?o }} "
+            f'FILTER(STRSTARTS(STR(?g), "{links}"){extra}) }}',
+        )
+
+    same_as = links_count(
+        str(rdflib.OWL.sameAs), ' && STRSTARTS(STR(?o), "http://www.wikidata.org/entity/")'
     )
-    iso = count(
-        store,
-        f'SELECT (COUNT(*) AS ?n) {{ GRAPH ?g {{ ?s <{BASE}ontology/iso3166Alpha2> ?o }} FILTER(STRSTARTS(STR(?g), "{links}")) }}',
-    )
-    cow = count(
-        store,
-        f'SELECT (COUNT(*) AS ?n) {{ GRAPH ?g {{ ?s <{BASE}ontology/cowStateCode> ?o }} FILTER(STRSTARTS(STR(?g), "{links}")) }}',
-    )
+    iso = links_count(f"{BASE}ontology/iso3166Alpha2")
+    cow = links_count(f"{BASE}ontology/cowStateCode")
     assert (same_as, iso, cow) == (3, 3, 2)
     wikidata = URIRef(f"{BASE}void#wikidata")
     assert linksets[(wikidata, rdflib.OWL.sameAs)] == same_as
