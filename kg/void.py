@@ -266,7 +266,8 @@ def compute_statistics(store: Store, base_iri: str) -> Statistics:
         )
         if isinstance(row["g"], ox.NamedNode)
     ]
-    stats.linksets = _linksets(store, base_iri, links, id_space)
+    link_graphs = [g for g, _ in stats.graphs if g.startswith(links)]
+    stats.linksets = _linksets(store, base_iri, link_graphs, id_space)
     vocabularies = {namespace_of(p) for p, _ in stats.properties}
     vocabularies |= {namespace_of(c) for c, _ in stats.classes}
     stats.vocabularies = sorted(
@@ -282,16 +283,19 @@ def _target_for(iri: str) -> Target | None:
     return None
 
 
-def _linksets(store: Store, base_iri: str, links: str, id_space: str) -> list[Linkset]:
+def _linksets(store: Store, base_iri: str, link_graphs: list[str], id_space: str) -> list[Linkset]:
     """Links from our entities (subjects in ``{base}id/``) in the link graphs, grouped by
     (external dataset, predicate). IRI objects are matched to a dataset by namespace,
     literal codes by the ontology's code properties."""
     counts: dict[tuple[str, str], int] = defaultdict(int)
     targets: dict[str, Target] = {}
+    if not link_graphs:
+        return []
+    # GRAPH <g> per link graph: a FILTER on ?g would scan every quad of the store
+    union = " UNION ".join(f"{{ GRAPH <{g}> {{ ?s ?p ?o }} }}" for g in link_graphs)
     rows = store.query(
-        "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
-        f'FILTER(STRSTARTS(STR(?g), "{links}") && isIRI(?s) && STRSTARTS(STR(?s), "{id_space}")'
-        f" && ?p != <{RDF}type>) }}"
+        f"SELECT DISTINCT ?s ?p ?o WHERE {{ {union} "
+        f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{id_space}") && ?p != <{RDF}type>) }}'
     )
     code_predicates = {f"{base_iri}ontology/{name}": t for name, t in CODE_PREDICATES.items()}
     for row in rows:

@@ -69,6 +69,7 @@ def ontology(suffix: str | None = None) -> Response:
         fmt,
         path="/ontology",
         template="ontology/index.html",
+        embed=concise_description(graph, rdflib.URIRef(f"{base}ontology")),
         doc=doc,
         sections=[s for s in sections if s[2]],
         namespaces=namespaces_used(graph, prefixes()),

@@ -146,15 +146,17 @@ def document_response(
     *,
     path: str,
     template: str,
+    embed: list[ox.Triple] | None = None,
     **context: object,
 ) -> Response:
     """The negotiated answer: a template for HTML, the triples otherwise; always with
-    ``Vary: Accept`` and ``Link`` alternates."""
+    ``Vary: Accept`` and ``Link`` alternates. ``embed`` replaces the triples embedded as
+    JSON-LD in the HTML (the whole ontology would triple the page's size)."""
     if fmt is HTML:
         body = render_template(
             template,
             alternates=alternates(path),
-            jsonld=jsonld_script(triples),
+            jsonld=jsonld_script(triples if embed is None else embed),
             curie=curie,
             href=href,
             is_local=is_local,

@@ -282,3 +282,20 @@ def test_remote_store_mode_delegates_to_the_remote_loader(tmp_path: Path, oxigra
     assert report.graphs == [f"{BASE}graph/import/states"]
     rows = remote.query(f"SELECT ?o WHERE {{ GRAPH <{BASE}graph/import/states> {{ ?s ?p ?o }} }}")
     assert {row["o"].value for row in rows} == {"Україна", "UA", EX + "ua"}
+
+
+def test_generator_is_deterministic_and_valid(tmp_path: Path) -> None:
+    """bench/generate.py: same seed → same bytes; exactly N valid triples in sg: terms."""
+    a, b, c = tmp_path / "a.nt", tmp_path / "b.nt", tmp_path / "c.nt"
+    generate(3000, a, seed=1)
+    generate(3000, b, seed=1)
+    generate(3000, c, seed=2)
+    assert a.read_bytes() == b.read_bytes()
+    assert a.read_bytes() != c.read_bytes()
+    triples = list(ox.parse(path=str(a), format=ox.RdfFormat.N_TRIPLES))
+    assert len(triples) == 3000 == a.read_bytes().count(b"\n")
+    types = {t.object.value for t in triples if t.predicate.value.endswith("#type")}
+    sg = "https://w3id.org/sgkg/ontology/"
+    assert {sg + "State", sg + "Commitment", sg + "Assertion", sg + "FormalBloc"} <= types
+    langs = {t.object.language for t in triples if isinstance(t.object, ox.Literal)}
+    assert {"en", "fr", "de", "uk"} <= langs

@@ -59,9 +59,9 @@ def test_functional_guarantor_with_two_different_agents_is_inconsistent() -> Non
     require(has_java(), "Java is needed for the HermiT reasoner")
     data = turtle(
         """
-        <https://w3id.org/sgkg/id/commitment/c> sg:guarantor
-            <https://w3id.org/sgkg/id/country/a> , <https://w3id.org/sgkg/id/country/b> .
-        <https://w3id.org/sgkg/id/country/a> owl:differentFrom <https://w3id.org/sgkg/id/country/b> .
+        @prefix id: <https://w3id.org/sgkg/id/> .
+        id:c sg:guarantor id:a , id:b .
+        id:a owl:differentFrom id:b .
         """
     )
     assert not check(load_ontology(), data).consistent
