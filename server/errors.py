@@ -59,6 +59,7 @@ def init_app(app: Flask) -> None:
             400: "Bad Request",
             403: "Forbidden",
             404: "Not Found",
+            406: "Not Acceptable",
             413: "Payload Too Large",
             414: "URI Too Long",
             415: "Unsupported Media Type",
