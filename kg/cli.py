@@ -75,6 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--graph", help="named graph IRI for triples (default: one per file)")
     p.add_argument("--replace", action="store_true", help="replace the graph atomically")
     p.add_argument("--no-progress", action="store_true")
+    p.add_argument(
+        "--lenient", action="store_true", help="skip IRI/literal validation (trusted input only)"
+    )
 
     p = sub.add_parser("query", help=COMMANDS["query"][1])
     p.add_argument("query", help="a SPARQL query, @FILE, or - for standard input")
@@ -90,7 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("dump", help=COMMANDS["dump"][1])
     p.add_argument("dir", nargs="?", default=None, help="output directory (default: var/dumps)")
 
-    sub.add_parser("stats", help=COMMANDS["stats"][1])
+    p = sub.add_parser("stats", help=COMMANDS["stats"][1])
+    p.add_argument("--format", choices=["table", "json"], default="table")
     return parser
 
 

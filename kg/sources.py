@@ -268,8 +268,8 @@ def _nanopub_quads(card: Card, document: str, author: str, text_hash: str) -> It
     )
     yield p(assertion, SG + "sourceDocument", doc)
     yield p(assertion, SCHEMA + "appearance", doc)
-    yield p(assertion, SG + "paragraph", _lit(card.paragraph, "positiveInteger"))
-    yield p(assertion, SG + "sentence", _lit(card.sentence, "positiveInteger"))
+    yield p(assertion, SG + "paragraph", _lit(card.paragraph, "integer"))
+    yield p(assertion, SG + "sentence", _lit(card.sentence, "integer"))
     for pred, obj in card.extra:
         yield ox.Quad(assertion, pred, obj, prov)
     yield p(assertion, PROV + "wasQuotedFrom", resource)
@@ -284,8 +284,8 @@ def _nanopub_quads(card: Card, document: str, author: str, text_hash: str) -> It
     if quote.suffix:
         yield p(text_sel, OA + "suffix", ox.Literal(quote.suffix))
     yield p(pos_sel, RDF + "type", _n(OA + "TextPositionSelector"))
-    yield p(pos_sel, OA + "start", _lit(quote.start, "nonNegativeInteger"))
-    yield p(pos_sel, OA + "end", _lit(quote.end, "nonNegativeInteger"))
+    yield p(pos_sel, OA + "start", _lit(quote.start, "integer"))
+    yield p(pos_sel, OA + "end", _lit(quote.end, "integer"))
 
     np_ = _n(nanopub)
     if card.created is not None:

@@ -28,6 +28,7 @@ import re
 import shutil
 import threading
 import time
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -97,6 +98,19 @@ def _dataset_kwargs(
     return kwargs
 
 
+_POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.S)
+
+
+def query_syntax_error(exc: SyntaxError, source: str = "<query>") -> QueryError:
+    """pyoxigraph's "error at L:C: message" → QueryError with line and column."""
+    text = str(exc)
+    match = _POSITION.match(text)
+    if match:
+        line, column, message = match.groups()
+        return QueryError(message, source=source, line=int(line), column=int(column))
+    return QueryError(text, source=source)
+
+
 def run_query(
     store: ox.Store,
     sparql: str,
@@ -111,7 +125,7 @@ def run_query(
             sparql, base_iri=base_iri, **_dataset_kwargs(default_graph, named_graphs)
         )
     except SyntaxError as exc:
-        raise QueryError(str(exc)) from exc
+        raise query_syntax_error(exc) from exc
     except ValueError as exc:  # bad IRI in default-graph-uri and similar
         raise QueryError(str(exc)) from exc
 
@@ -248,7 +262,10 @@ class EmbeddedStore(Store):
             try:
                 yield store
                 store.flush()
-            except BaseException:
+            except BaseException as exc:
+                # a caller's frame kept alive by the traceback may still hold the store:
+                # clear it so RocksDB is closed before its directory goes
+                traceback.clear_frames(exc.__traceback__)
                 del store
                 gc.collect()
                 shutil.rmtree(tmp, ignore_errors=True)

@@ -36,7 +36,9 @@ def test_build_loads_every_curated_graph(store: EmbeddedStore) -> None:
     # the SPARQL default graph is the union of the named graphs
     assert count(store) == sum(
         int(r["n"].value)
-        for r in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        for r in store.query(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        )
     )
 
 

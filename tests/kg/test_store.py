@@ -18,7 +18,9 @@ EX = "http://example.org/"
 
 
 def quad(s: str, o: str, g: str = "g") -> ox.Quad:
-    return ox.Quad(ox.NamedNode(EX + s), ox.NamedNode(EX + "p"), ox.Literal(o), ox.NamedNode(EX + g))
+    return ox.Quad(
+        ox.NamedNode(EX + s), ox.NamedNode(EX + "p"), ox.Literal(o), ox.NamedNode(EX + g)
+    )
 
 
 def count(store: EmbeddedStore) -> int:

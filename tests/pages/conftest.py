@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+
 from tests.pages.pages_fixture import BASE, build_store
 
 HOSTILE = f"""

@@ -169,7 +169,7 @@ g:sources {{
 <{BASE}graph/assertion/{slug}> {{ {body} }}
 <{BASE}graph/assertion/{slug}/provenance> {{
   <{BASE}graph/assertion/{slug}> a sg:Assertion ; sg:kind sg:{kind} ;
-      sg:paragraph "{paragraph}"^^xsd:positiveInteger ;
+      sg:paragraph "{paragraph}"^^xsd:integer ;
       {"sg:about id:country/france ;" if "france" in body else ""}
       prov:wasQuotedFrom [ a oa:SpecificResource ;
           oa:hasSource id:document/ukraine-security-guarantees ;

@@ -7,10 +7,10 @@ import json
 import pyoxigraph as ox
 import pytest
 import rdflib
-from tests.pages.pages_fixture import BASE
 from rdflib.compare import graph_diff, isomorphic
 
 from kg.rdfio import to_rdflib_term
+from tests.pages.pages_fixture import BASE
 
 FRANCE = f"{BASE}id/country/france"
 VOID_IN = rdflib.URIRef("http://rdfs.org/ns/void#inDataset")

@@ -144,7 +144,7 @@ A(
     f"{G} sg:announcedIn event:26-nation-announcement .",
     speaker=COAL,
 )
-A(F, "26 nations", f'{COAL} sg:memberCount "26"^^xsd:nonNegativeInteger .')
+A(F, "26 nations", f'{COAL} sg:memberCount "26"^^xsd:integer .')
 A(
     F,
     "26 nations to extend postwar security guarantees",
@@ -678,7 +678,7 @@ S(7, 2)
 A(
     F,
     "By bringing together 26 countries",
-    f'{COAL} sg:memberCount "26"^^xsd:nonNegativeInteger .',
+    f'{COAL} sg:memberCount "26"^^xsd:integer .',
     about=(G,),
 )
 A(

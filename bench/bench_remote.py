@@ -1,0 +1,214 @@
+"""Remote-store mode against ``oxigraph serve``: bulk load and query overhead.
+
+    python -m bench.bench_remote                 # 1M triples (generated once, cached)
+    python -m bench.bench_remote -n 200000 --repeat 3
+
+Two numbers, each beside the baseline it is judged against:
+
+* **load**: ``RemoteStore.load_file`` (chunked N-Quads over the Graph Store Protocol into a
+  staging graph, then one ``ADD``/``DROP`` update) into a running ``oxigraph serve``, against
+  ``oxigraph load`` of the same file into an offline store. Target: throughput ≥ 0.5× of
+  ``oxigraph load``.
+* **query**: engine-bound queries (small answers, much evaluation) sent to our app under
+  gunicorn in remote mode (``KG_STORE=<oxigraph URL>``) against the same queries sent to
+  ``oxigraph serve`` directly. Target: ≤ 1.3× the direct time (median of ``--repeat``).
+
+Writes ``bench/results/remote.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+GRAPH = "https://example.org/bench/graph/data"
+
+QUERIES = {
+    "count-all": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+    "types-by-count": (
+        "SELECT ?type (COUNT(?s) AS ?n) WHERE { ?s a ?type } GROUP BY ?type ORDER BY DESC(?n)"
+    ),
+    "join-labels": (
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s a ?t . ?s <http://www.w3.org/2000/01/rdf-schema#label>"
+        " ?l . FILTER(LANG(?l) = 'en') }"
+    ),
+    "distinct-predicates": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }",
+}
+
+
+def _binary(name: str) -> str:
+    found = Path(sys.executable).parent / name
+    return str(found) if found.exists() else (shutil.which(name) or name)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{url}: server exited with {proc.returncode}")
+        try:
+            if requests.get(url, timeout=2).status_code < 500:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _data(n: int) -> Path:
+    path = ROOT / "bench" / "data" / f"geo-{n}.nt"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [sys.executable, "-m", "bench.generate", "-n", str(n), "-o", str(path)],
+            check=True,
+            cwd=ROOT,
+        )
+    return path
+
+
+def _serve(location: Path) -> tuple[str, subprocess.Popen]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [_binary("oxigraph"), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    _wait(url + "/query?query=ASK%7B%7D", proc)
+    return url, proc
+
+
+def bench_load(data: Path, tmp: Path) -> dict[str, float]:
+    from kg.remote_store import RemoteStore
+
+    t = time.perf_counter()
+    subprocess.run(
+        [_binary("oxigraph"), "load", "--location", str(tmp / "offline"), "--file", str(data)],
+        check=True,
+        capture_output=True,
+    )
+    offline = time.perf_counter() - t
+    url, proc = _serve(tmp / "served")
+    try:
+        remote = RemoteStore(url, timeout=600, checkpoint_dir=tmp / "checkpoints")
+        report = remote.load_file(data, graph=GRAPH, replace=True)
+    finally:
+        _stop(proc)
+    return {
+        "triples": report.triples,
+        "oxigraph_load_s": offline,
+        "remote_load_s": report.seconds,
+        "oxigraph_load_triples_per_s": report.triples / offline,
+        "remote_load_triples_per_s": report.triples / report.seconds,
+        "ratio": offline / report.seconds,  # ≥ 0.5 is the target
+        "chunks": report.chunks,
+    }
+
+
+def _time_query(url: str, query: str, extra: dict[str, str], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        response = requests.post(
+            url,
+            data={"query": query, **extra},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=600,
+        )
+        response.raise_for_status()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def bench_queries(data: Path, tmp: Path, repeat: int) -> dict[str, dict[str, float]]:
+    subprocess.run(
+        [_binary("oxigraph"), "load", "--location", str(tmp / "q"), "--file", str(data),
+         "--graph", GRAPH],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    url, proc = _serve(tmp / "q")
+    port = _free_port()
+    app = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "serve", "--port", str(port), "--workers", "2"],
+        env={**os.environ, "KG_STORE": url, "KG_QUERY_TIMEOUT": "600"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
+    out: dict[str, dict[str, float]] = {}
+    try:
+        _wait(f"http://127.0.0.1:{port}/healthz", app)
+        for name, query in QUERIES.items():
+            _time_query(url + "/query", query, {"union-default-graph": ""}, 1)  # warm
+            direct = _time_query(url + "/query", query, {"union-default-graph": ""}, repeat)
+            ours = _time_query(f"http://127.0.0.1:{port}/sparql", query, {}, repeat)
+            out[name] = {"direct_s": direct, "app_s": ours, "ratio": ours / direct}
+    finally:
+        _stop(app)
+        _stop(proc)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench_remote", description=__doc__.split("\n")[0])
+    parser.add_argument("-n", type=int, default=1_000_000, help="triples to generate")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", choices=["load", "query"], help="run one half only")
+    args = parser.parse_args(argv)
+    data = _data(args.n)
+    results: dict[str, object] = {"n": args.n, "file": str(data)}
+    with tempfile.TemporaryDirectory(prefix="bench-remote-") as tmp:
+        if args.only in (None, "load"):
+            load = bench_load(data, Path(tmp))
+            results["load"] = load
+            print(
+                f"load {load['triples']:,} triples: oxigraph load {load['oxigraph_load_s']:.1f}s"
+                f" ({load['oxigraph_load_triples_per_s']:,.0f}/s) | remote {load['remote_load_s']:.1f}s"
+                f" ({load['remote_load_triples_per_s']:,.0f}/s) | ratio {load['ratio']:.2f}"
+                " (target >= 0.5)"
+            )
+        if args.only in (None, "query"):
+            queries = bench_queries(data, Path(tmp), args.repeat)
+            results["query"] = queries
+            print(f"{'query':22} {'direct s':>9} {'app s':>9} {'ratio':>6}  (target <= 1.3)")
+            for name, row in queries.items():
+                print(f"{name:22} {row['direct_s']:9.3f} {row['app_s']:9.3f} {row['ratio']:6.2f}")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "remote.json").write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
