@@ -59,6 +59,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -491,45 +492,66 @@ class RemoteStore(Store):
         on_ack: Any = None,
         progress: Any = None,
     ) -> int:
-        """Send ``quads`` to staging graphs in chunks; returns the retry count."""
+        """Send ``quads`` to staging graphs in chunks; returns the retry count.
+
+        One chunk is in flight (a worker thread) while the next one is parsed, and chunks
+        are acknowledged in order, so the checkpoint never runs ahead of the server."""
         retries = 0
         chunk: list[ox.Quad] = []
         with_bnodes: list[ox.Quad] = []
         number = 0
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-upload")
+        pending: tuple[int, Future[int]] | None = None
+
+        def settle() -> None:
+            nonlocal retries, pending
+            if pending is None:
+                return
+            done_number, future = pending
+            pending = None
+            retries += future.result()
+            staging.acked = done_number
+            if on_ack is not None:
+                on_ack(staging)
 
         def flush() -> None:
-            nonlocal retries, number
+            nonlocal number, pending, chunk
             number += 1
             if number > staging.acked:  # chunks up to ``acked`` reached the server earlier
-                retries += self._post_chunk(chunk, transactional=False)
-                staging.acked = number
-                if on_ack is not None:
-                    on_ack(staging)
+                settle()
+                pending = (number, pool.submit(self._post_chunk, chunk, transactional=False))
             staging.chunks = number
-            chunk.clear()
+            chunk = []
 
-        for quad in quads:
-            target = _target_of(quad, graph)
-            bnodes = _has_bnode(quad)
-            stage = ox.NamedNode(staging.staging_for(target, bnodes))
-            moved = ox.Quad(quad.subject, quad.predicate, quad.object, stage)
-            (with_bnodes if bnodes else chunk).append(moved)
-            staging.triples += 1
-            if len(chunk) >= staging.chunk_triples:
+        try:
+            for quad in quads:
+                target = _target_of(quad, graph)
+                bnodes = _has_bnode(quad)
+                stage = ox.NamedNode(staging.staging_for(target, bnodes))
+                moved = ox.Quad(quad.subject, quad.predicate, quad.object, stage)
+                (with_bnodes if bnodes else chunk).append(moved)
+                staging.triples += 1
+                if len(chunk) >= staging.chunk_triples:
+                    if progress is not None:
+                        progress.update(len(chunk))
+                    flush()
+            if chunk:
                 if progress is not None:
                     progress.update(len(chunk))
                 flush()
-        if chunk:
-            if progress is not None:
-                progress.update(len(chunk))
-            flush()
+            settle()
+        finally:
+            if pending is not None:  # an error while parsing: let the upload finish first
+                with contextlib.suppress(Exception):
+                    pending[1].result()
+            pool.shutdown(wait=True)
         if with_bnodes and staging.direct:
-            # One transactional document; if the answer is lost we cannot tell whether it
-            # was applied, so the caller starts over (the target was empty before).
+            # One document (bulk-loaded); if it fails we cannot tell how much of it was
+            # applied, so the load starts that graph over (it was empty before).
             staging.phase = "bnodes"
             if on_ack is not None:
                 on_ack(staging)
-            self._post_chunk(with_bnodes, transactional=True)
+            self._post_chunk(with_bnodes, transactional=False)
             if progress is not None:
                 progress.update(len(with_bnodes))
         elif with_bnodes:
@@ -650,7 +672,7 @@ class RemoteStore(Store):
 
         Two paths. Into a graph that has data (``replace`` or appending to it): staging
         graphs, then one update that swaps them in, so readers never see half a load.
-        Into a *new, empty* graph on Oxigraph (the usual ``kg load``): chunks go straight
+        Into a *new or empty* graph on Oxigraph (the usual ``kg load``): chunks go straight
         into it with Oxigraph's bulk loader, because Oxigraph has no server-side graph rename
         and its ``ADD``/``DROP`` copy quad by quad (about 40k quads/s, several times slower
         than the load itself). The new graph fills up while the load runs; if the load
@@ -680,7 +702,7 @@ class RemoteStore(Store):
             staging.acked = resumed = int(saved["acked"])
             staging.graphs = dict(saved["graphs"])
             staging.direct = bool(saved.get("direct"))
-        elif graph is not None and not replace and self.endpoints.flavour == "oxigraph":
+        elif graph is not None and self.endpoints.flavour == "oxigraph":
             staging.direct = not self.query(f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
 
         def save(state: _Staging) -> None:
@@ -699,7 +721,8 @@ class RemoteStore(Store):
             quads = rdfio.iter_quads(path, format=fmt, base_iri=base_iri)
             retries = self._stage(quads, staging, graph, on_ack=save, progress=bar)
             targets = sorted(set(staging.graphs) | set(staging.bnode_graphs))
-            self._publish(staging, targets if replace else [])
+            # a direct load filled an empty graph in place: nothing to replace
+            self._publish(staging, targets if replace and not staging.direct else [])
         except StoreUnavailable as exc:
             save(staging)
             raise StoreUnavailable(

@@ -131,3 +131,30 @@ def test_sigkill_at_any_moment_leaves_the_previous_store(tmp_path: Path, store_d
         if fresh.version() != before:  # the build finished before the kill: a new full store
             before = fresh.version()
         assert count(fresh) == triples
+
+
+def test_a_malformed_source_file_fails_with_its_position_and_changes_nothing(
+    tmp_path: Path, store_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kg import paths
+    from kg.errors import ParseError
+
+    data = tmp_path / "data"
+    shutil.copytree(paths.data_dir(), data, ignore=shutil.ignore_patterns("tools", "queries"))
+    monkeypatch.setattr(paths, "data_dir", lambda: data)
+    broken = data / "entities.ttl"
+    lines = broken.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines.append(
+        '<https://w3id.org/sgkg/id/country/x> <http://www.w3.org/2000/01/rdf-schema#label> "open\n'
+    )
+    broken.write_text("".join(lines), encoding="utf-8")
+
+    target = tmp_path / "store"
+    shutil.copytree(store_dir, target, symlinks=True)
+    store = EmbeddedStore(target)
+    before, triples = store.version(), count(store)
+    with pytest.raises(ParseError) as info:
+        build(store, reasoner=False)
+    assert info.value.source == str(broken)
+    assert info.value.line == len(lines)
+    assert store.version() == before and count(store) == triples

@@ -272,3 +272,27 @@ def test_slow_store_times_out_as_unavailable(oxigraph_process: Process) -> None:
         remote = RemoteStore(proxy.url, timeout=0.5)
         with pytest.raises(StoreUnavailable, match="too slow"):
             remote.query("ASK {}")
+
+
+def test_broken_file_into_a_new_graph_leaves_no_graph(
+    oxigraph_process: Process, tmp_path: Path
+) -> None:
+    """The fast path (a new graph filled in place) cleans up after itself too."""
+    remote = RemoteStore(oxigraph_process.url, chunk_triples=500, checkpoint_dir=tmp_path)
+    broken = write_nt(tmp_path / "broken.nt", 1600)
+    with broken.open("a") as out:
+        out.write(f"<{EX}x> <{EX}p> oops .\n")
+    with pytest.raises(ParseError, match="broken.nt:1601:"):
+        remote.load_file(broken, graph=G2)
+    assert remote.named_graphs() == []
+    assert count(remote) == 0
+
+
+def test_replace_into_an_empty_graph_keeps_the_data(
+    oxigraph_process: Process, tmp_path: Path
+) -> None:
+    """Regression: the fast path must not drop the graph it has just filled."""
+    remote = RemoteStore(oxigraph_process.url, chunk_triples=700, checkpoint_dir=tmp_path)
+    report = remote.load_file(write_nt(tmp_path / "d.nt", 2000, bnodes=3), graph=G1, replace=True)
+    assert report.triples == 2003
+    assert count(remote, G1) == 2003
