@@ -79,6 +79,11 @@ SETTINGS: tuple[Setting, ...] = (
         "longest accepted request URL (bytes); longer is 414",
         _positive_int,
     ),
+    Setting(
+        "CONTACT",
+        "sgkg@example.org",
+        "contact address sent in the User-Agent of outgoing requests (Wikimedia policy)",
+    ),
     Setting("DUMPS", "./var/dumps", "directory where `kg dump` writes and /dumps/ serves dumps"),
     Setting("WORKERS", 4, "gunicorn worker processes for `kg serve`", _positive_int),
 )

@@ -9,9 +9,17 @@ interpreter that never opened RocksDB (forking a process with the store open is 
 
 Each process opens the store read-only itself (``EmbeddedStore.reader()``, which reopens
 when a new generation is published), runs the query, serializes the answer to bytes with
-the row cap applied (:mod:`server.sparql.results`) and sends it back over a pipe. The
-request thread waits with a deadline; on timeout it SIGKILLs that process, starts a
-replacement and raises :class:`QueryTimeout` (503). No process is started per request.
+pyoxigraph's Rust writers and the row cap applied (:mod:`server.sparql.results`) and sends
+it back. The request thread waits with a deadline; on timeout it SIGKILLs that process,
+starts a replacement and raises :class:`QueryTimeout` (503). No process is started per
+request.
+
+The protocol is a Unix socket pair per process carrying length-prefixed frames, not a
+``multiprocessing.Connection``: the job goes as one small pickled tuple, the answer as a
+15-byte header (body length, outcome, header-text length), a short UTF-8 text (kind and
+format, or status and message) and the body bytes as the worker produced them, never
+pickled (which copied every answer twice). Waiting with the deadline is the socket timeout
+of the first ``recv``.
 
 Answers are produced completely before the status line is sent: a timeout or the row cap
 must become an error status, never a 200 cut short. The row cap bounds their size.
@@ -23,14 +31,16 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import pickle
 import queue
 import signal
+import socket
+import struct
 import sys
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -76,16 +86,47 @@ class _RemoteError(KGError):
         self.status = status
 
 
+# --- the wire format ---------------------------------------------------------------------
+
+#: frame header: body length, outcome, length of the UTF-8 text that follows the header
+_HEADER = struct.Struct("!QBH")
+_OK, _NOT_ACCEPTABLE, _ERROR = 0, 1, 2
+#: bodies up to this size are sent in one ``sendall`` with their header (one syscall)
+_JOIN_LIMIT = 64 * 1024
+
+
+def _send_frame(sock: socket.socket, outcome: int, text: str, body: bytes = b"") -> None:
+    head = text.encode("utf-8", "replace")[:65535]
+    header = _HEADER.pack(len(body), outcome, len(head)) + head
+    if len(body) <= _JOIN_LIMIT:
+        sock.sendall(header + body)
+    else:  # no copy of a large body just to prepend 15 bytes
+        sock.sendall(header)
+        sock.sendall(body)
+
+
+def _recv_exact(sock: socket.socket, size: int) -> bytes:
+    """``size`` bytes, or EOFError when the peer is gone (a killed or crashed worker)."""
+    chunks: list[bytes] = []
+    while size > 0:
+        chunk = sock.recv(min(size, 1 << 20))
+        if not chunk:
+            raise EOFError("the query process closed its socket")
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)  # one chunk: returned as is, no copy
+
+
+def _recv_frame(sock: socket.socket) -> tuple[int, str, bytes]:
+    length, outcome, text_length = _HEADER.unpack(_recv_exact(sock, _HEADER.size))
+    text = _recv_exact(sock, text_length).decode("utf-8", "replace") if text_length else ""
+    return outcome, text, _recv_exact(sock, length) if length else b""
+
+
 # --- inside the worker process -----------------------------------------------------------
 
 
-def execute(ox_store: Any, job: QueryJob) -> QueryAnswer:
-    """Run ``job`` against a pyoxigraph store and serialize the answer (any process)."""
-    import pyoxigraph as ox  # noqa: PLC0415
-
-    from server.negotiation import GRAPH_FORMATS, RESULT_FORMATS, by_name  # noqa: PLC0415
-    from server.sparql import results  # noqa: PLC0415
-
+def _dataset_kwargs(ox: Any, job: QueryJob) -> dict[str, Any]:
     kwargs: dict[str, Any] = {}
     try:
         if job.default_graph is not None:
@@ -96,8 +137,23 @@ def execute(ox_store: Any, job: QueryJob) -> QueryAnswer:
         raise QueryError(f"invalid graph IRI in default-graph-uri/named-graph-uri: {exc}") from exc
     if job.union_default:
         kwargs["use_default_graph_as_union"] = True
+    return kwargs
+
+
+def execute(ox_store: Any, job: QueryJob) -> QueryAnswer:
+    """Run ``job`` against a pyoxigraph store and serialize the answer (any process)."""
+    import pyoxigraph as ox  # noqa: PLC0415
+
+    from server.negotiation import GRAPH_FORMATS, RESULT_FORMATS, by_name  # noqa: PLC0415
+    from server.sparql import results  # noqa: PLC0415
+
+    kwargs = _dataset_kwargs(ox, job)
+
+    def run() -> Any:
+        return ox_store.query(job.query, base_iri=job.base_iri, **kwargs)
+
     try:
-        result = ox_store.query(job.query, base_iri=job.base_iri, **kwargs)
+        result = run()
         if isinstance(result, ox.QueryBoolean):
             fmt = by_name(job.result_format, RESULT_FORMATS) if job.result_format else None
             if fmt is None or fmt.results is None:
@@ -106,7 +162,7 @@ def execute(ox_store: Any, job: QueryJob) -> QueryAnswer:
         if isinstance(result, ox.QuerySolutions):
             if job.result_format is None:
                 raise NoAcceptableFormat("solutions")
-            body = results.serialize_solutions(result, job.result_format, job.max_rows)
+            body = results.serialize_solutions(result, job.result_format, job.max_rows, run)
             return QueryAnswer("solutions", job.result_format, body)
         fmt = by_name(job.graph_format, GRAPH_FORMATS) if job.graph_format else None
         if fmt is None or fmt.rdf is None:
@@ -122,7 +178,21 @@ def execute(ox_store: Any, job: QueryJob) -> QueryAnswer:
         raise StoreError(f"the store failed while answering: {exc}") from exc
 
 
-def _worker_main(conn: Connection, store_root: str) -> None:
+def _answer_frame(store: Any, payload: bytes) -> tuple[int, str, bytes]:
+    """The frame that answers one job: never raises (a fault becomes a 500 frame)."""
+    try:
+        # the payload comes from our own web process over a private socket pair
+        answer = execute(store.reader(), QueryJob(*pickle.loads(payload)))  # noqa: S301
+        return _OK, f"{answer.kind}\t{answer.format}", answer.body
+    except NoAcceptableFormat as exc:
+        return _NOT_ACCEPTABLE, exc.kind, b""
+    except KGError as exc:
+        return _ERROR, f"{exc.status}\t{exc.message}", b""
+    except Exception as exc:  # a server fault: reported as such, without a trace
+        return _ERROR, f"500\tthe query failed: {exc.__class__.__name__}: {exc}", b""
+
+
+def _worker_main(sock: socket.socket, store_root: str) -> None:
     """Loop: receive a job, answer it. Exits when the web process goes away (EOF)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent to handle
     from kg.store import EmbeddedStore  # noqa: PLC0415
@@ -130,20 +200,12 @@ def _worker_main(conn: Connection, store_root: str) -> None:
     store = EmbeddedStore(Path(store_root))
     while True:
         try:
-            job = conn.recv()
+            _, _, payload = _recv_frame(sock)
         except (EOFError, OSError):
             return
         try:
-            message: tuple[Any, ...] = ("ok", execute(store.reader(), job))
-        except NoAcceptableFormat as exc:
-            message = ("406", exc.kind)
-        except KGError as exc:
-            message = ("error", exc.status, exc.message)
-        except Exception as exc:  # a server fault: reported as such, without a trace
-            message = ("error", 500, f"the query failed: {exc.__class__.__name__}: {exc}")
-        try:
-            conn.send(message)
-        except (BrokenPipeError, OSError):
+            _send_frame(sock, *_answer_frame(store, payload))
+        except OSError:
             return
 
 
@@ -176,14 +238,26 @@ def _main_hidden() -> Iterator[None]:
 
 class _Worker:
     def __init__(self, ctx: Any, store_root: str) -> None:
-        parent, child = ctx.Pipe(duplex=True)
-        self.conn: Connection = parent
+        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock = parent
         self.process = ctx.Process(
             target=_worker_main, args=(child, store_root), name="sgkg-query", daemon=True
         )
         with _main_hidden():
             self.process.start()
         child.close()
+
+    def ask(self, payload: bytes, deadline: float) -> tuple[int, str, bytes]:
+        """Send a job and wait for its frame until ``deadline`` (``socket.timeout`` after)."""
+        sock = self.sock
+        sock.settimeout(None)
+        _send_frame(sock, _OK, "", payload)
+        sock.settimeout(max(0.0, deadline - time.monotonic()))
+        length, outcome, text_length = _HEADER.unpack(_recv_exact(sock, _HEADER.size))
+        # the worker writes a whole frame at once: the rest follows without waiting
+        sock.settimeout(max(1.0, deadline - time.monotonic()))
+        text = _recv_exact(sock, text_length).decode("utf-8", "replace") if text_length else ""
+        return outcome, text, _recv_exact(sock, length) if length else b""
 
     def kill(self) -> None:
         with contextlib.suppress(Exception):
@@ -192,7 +266,7 @@ class _Worker:
         with contextlib.suppress(Exception):
             self.process.join(timeout=2)
         with contextlib.suppress(Exception):
-            self.conn.close()
+            self.sock.close()
 
 
 class Executor:
@@ -238,6 +312,7 @@ class Executor:
         if not self._started:
             self.start()
         deadline = time.monotonic() + timeout
+        payload = pickle.dumps(tuple(vars(job).values()), protocol=pickle.HIGHEST_PROTOCOL)
         try:
             worker = self._idle.get(timeout=timeout)
         except queue.Empty:
@@ -248,15 +323,14 @@ class Executor:
         healthy = False
         try:
             try:
-                worker.conn.send(job)
-                if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
-                    self.timeouts += 1
-                    raise QueryTimeout(
-                        f"query exceeded the time limit of {limit:g} s (KG_QUERY_TIMEOUT); "
-                        "it was stopped"
-                    )
-                message = worker.conn.recv()
-            except (EOFError, OSError) as exc:
+                outcome, text, body = worker.ask(payload, deadline)
+            except TimeoutError:
+                self.timeouts += 1
+                raise QueryTimeout(
+                    f"query exceeded the time limit of {limit:g} s (KG_QUERY_TIMEOUT); "
+                    "it was stopped"
+                ) from None
+            except (EOFError, OSError, struct.error) as exc:
                 log.error("query worker %s died: %s", worker.process.pid, exc)
                 raise KGError("the query worker crashed while answering; it was restarted") from exc
             healthy = True
@@ -265,11 +339,13 @@ class Executor:
                 self._idle.put(worker)
             else:
                 self._replace(worker)
-        if message[0] == "ok":
-            return message[1]
-        if message[0] == "406":
-            raise NoAcceptableFormat(message[1])
-        raise _RemoteError(message[1], message[2])
+        if outcome == _OK:
+            kind, _, fmt = text.partition("\t")
+            return QueryAnswer(kind, fmt, body)
+        if outcome == _NOT_ACCEPTABLE:
+            raise NoAcceptableFormat(text)
+        status, _, message = text.partition("\t")
+        raise _RemoteError(int(status), message)
 
     def close(self) -> None:
         with self._lock:

@@ -1,8 +1,11 @@
 """``kg serve``: the app under gunicorn (gthread workers), the production WSGI server.
 
-* ``settings["WORKERS"]`` processes (``--workers``), 4 threads each; every worker creates
-  its own app after the fork (no preload: the store is never opened in the master) and
-  starts its pool of query processes (:mod:`server.executor`, one per thread) at once.
+* ``settings["WORKERS"]`` processes (``--workers``), :data:`THREADS` threads each (an
+  ``args.threads`` attribute overrides it: the benchmark compares layouts); every worker
+  creates its own app after the fork (no preload: the store is never opened in the master)
+  and starts its pool of query processes (:mod:`server.executor`, one per thread) at once.
+* Keep-alive (5 s) and TCP_NODELAY (gunicorn sets it on the listener; accepted sockets
+  inherit it): clients reuse connections, small answers are not held back by Nagle.
 * ``PROMETHEUS_MULTIPROC_DIR`` is set to a fresh temporary directory before any worker
   imports prometheus-client, so /metrics adds up all workers (:mod:`server.ops.metrics`).
 * Request lines are not limited by gunicorn (it would answer 400); the app answers 414
@@ -22,6 +25,9 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+#: threads per worker, and query processes per worker (one per thread: no request queues
+#: behind a runaway query). Measured on 2 cores with 8 clients (bench/bench_endpoint.py,
+#: 1M triples): 2 workers × 4 threads beat 3 × 2 and 4 × 2 — see bench/README.md.
 THREADS = 4
 
 
@@ -65,13 +71,17 @@ def _child_exit(server, worker) -> None:  # type: ignore[no-untyped-def]
     multiprocess.mark_process_dead(worker.pid)
 
 
+def threads(args: argparse.Namespace) -> int:
+    return int(getattr(args, "threads", None) or THREADS)
+
+
 def options(args: argparse.Namespace, settings: dict[str, Any]) -> dict[str, Any]:
     workers = getattr(args, "workers", None) or settings["WORKERS"]
     return {
         "bind": f"{args.host}:{args.port}",
         "workers": int(workers),
         "worker_class": "gthread",
-        "threads": THREADS,
+        "threads": threads(args),
         "timeout": int(float(settings["QUERY_TIMEOUT"]) + 30),
         "graceful_timeout": int(float(settings["QUERY_TIMEOUT"]) + 5),
         "keepalive": 5,
@@ -94,7 +104,7 @@ def cli(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     app_config = {
         "STORE": settings["STORE"],
         "BASE_IRI": settings["BASE_IRI"],
-        "QUERY_WORKERS": THREADS,
+        "QUERY_WORKERS": threads(args),
     }
     print(f"kg serve: http://{args.host}:{args.port}/ (store {settings['STORE']})", flush=True)
     _Gunicorn(options(args, settings), app_config).run()

@@ -15,11 +15,19 @@
   :mod:`server.federation` (SERVICE). Updates are refused here and pointed to ``/update``.
 * ``GET /sparql`` without a query: the query UI for browsers, else the service description.
 * CORS for reads (``*``, no credentials), ``Vary: Accept`` on every answer, ETag / 304.
+
+Per-request work is kept off the hot path (profiled, see bench/bench_endpoint.py): the
+query text is not tokenized unless a C-speed test says it might matter — more than
+:data:`MAX_NESTING` brackets in all (else the nesting cannot be too deep), the word FROM
+(dataset clause), SERVICE (federation); whether a query is really an update is asked only
+when the engine has refused it as a query. Negotiation results are memoized per
+(``Accept``, ``format=``).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -28,10 +36,10 @@ from urllib.parse import parse_qsl
 from flask import Response, current_app, request
 from werkzeug.exceptions import UnsupportedMediaType
 
-from kg.errors import QueryError, QueryTimeout
+from kg.errors import KGError, QueryError, QueryTimeout
 from server import federation, http_cache, negotiation
 from server.executor import Executor, NoAcceptableFormat, QueryAnswer, QueryJob, execute
-from server.limits import check_nesting, code_tokens
+from server.limits import MAX_NESTING, check_nesting, code_tokens
 from server.ops import metrics
 from server.rdfresponse import rdf_response
 from server.sparql import bp, service_description
@@ -145,31 +153,80 @@ def _first_keyword(text: str) -> str:
     return ""
 
 
+def is_update(text: str) -> bool:
+    """True when the text starts (after its prologue) with an update keyword."""
+    return _first_keyword(text) in _UPDATE_WORDS
+
+
 def reject_updates(text: str) -> None:
-    if _first_keyword(text) in _UPDATE_WORDS:
+    if is_update(text):
         raise QueryError(
             "this is a SPARQL Update, and /sparql only answers queries: POST it to /update "
             f"with Content-Type {UPDATE}"
         )
 
 
+_FROM = re.compile("from", re.IGNORECASE)
+
+
 def has_dataset_clause(text: str) -> bool:
-    """True when the query says FROM / FROM NAMED (then it keeps its own dataset)."""
+    """True when the query says FROM / FROM NAMED (then it keeps its own dataset).
+    Tokenized only when the letters occur at all (IRIs, strings and comments may hold them)."""
+    if _FROM.search(text) is None:
+        return False
     return any(t.kind == "word" and t.text.upper() == "FROM" for t in code_tokens(text))
+
+
+def check_depth(text: str) -> None:
+    """:func:`server.limits.check_nesting`, skipped when there are too few brackets in all
+    for the nesting to pass :data:`MAX_NESTING` (three C-speed counts)."""
+    if text.count("{") + text.count("(") + text.count("[") > MAX_NESTING:
+        check_nesting(text)
 
 
 # --- negotiation ---------------------------------------------------------------------------
 
 
-def _pick(offered: tuple[negotiation.Format, ...], format_param: str | None):
+def _pick(
+    offered: tuple[negotiation.Format, ...], accept: str | None, format_param: str | None
+) -> negotiation.Format | None:
     if format_param:
         chosen = negotiation.by_name(format_param, offered)
         if chosen is not None:
             return chosen
     try:
-        return negotiation.negotiate(request.headers.get("Accept"), offered)
+        return negotiation.negotiate(accept, offered)
     except negotiation.NotAcceptable:
         return None
+
+
+_Picked = tuple[negotiation.Format, negotiation.Format] | None
+_negotiated: dict[tuple[str | None, str | None], _Picked] = {}
+_NEGOTIATED_MAX = 512  # distinct (Accept, format=) pairs remembered; clients send few
+
+
+def negotiate_both(accept: str | None, format_param: str | None) -> _Picked:
+    """(results format, graph format) for this ``Accept`` and ``format=``, or None when
+    neither family fits (→ 406). Memoized: parsing Accept is pure and costs ~30 µs."""
+    key = (accept, format_param)
+    try:
+        return _negotiated[key]
+    except KeyError:
+        pass
+    result_fmt = _pick(negotiation.RESULT_FORMATS, accept, format_param)
+    graph_fmt = _pick(negotiation.GRAPH_FORMATS, accept, format_param)
+    picked: _Picked = None
+    if result_fmt is not None or graph_fmt is not None:
+        # Accept fits one family only (rdflib's SPARQLStore asks for JSON even for
+        # CONSTRUCT): the other family gets its default format, as HTTP allows, not a 406.
+        picked = (
+            result_fmt or negotiation.RESULT_FORMATS[0],
+            graph_fmt or negotiation.GRAPH_FORMATS[0],
+        )
+    if len(_negotiated) >= _NEGOTIATED_MAX:
+        _negotiated.clear()
+    _negotiated[key] = picked
+    return picked
 
 
 # --- the executor, one per web process ---------------------------------------------------
@@ -215,41 +272,43 @@ class _RemoteAdapter:
 
 def _run(job: QueryJob, timeout: float, limit: float) -> QueryAnswer:
     store = get_store()
-    if store.kind != "embedded":
-        return execute(_RemoteAdapter(store), job)
     try:
+        if store.kind != "embedded":
+            return execute(_RemoteAdapter(store), job)
         return get_executor().run(job, timeout, limit)
     except QueryTimeout:
         metrics.QUERY_TIMEOUTS.inc()
+        raise
+    except KGError as exc:
+        # the engine refused the text as a query: say so if it is an update (the lexer
+        # runs here, on the error path, not on every request)
+        if exc.status == 400 and is_update(job.query):
+            reject_updates(job.query)
         raise
 
 
 # --- responses -----------------------------------------------------------------------------
 
 
+#: Content-Type header value per short format name, computed once
+_CONTENT_TYPES = {name: fmt.content_type for name, fmt in _FORMATS_BY_NAME.items()}
+
+
 def _answer_response(answer: QueryAnswer, etag: str | None) -> Response:
-    fmt = _FORMATS_BY_NAME[answer.format]
-    response = Response(answer.body, content_type=fmt.content_type)
-    response.vary.add("Accept")
+    headers = [("Content-Type", _CONTENT_TYPES[answer.format]), ("Vary", "Accept")]
     if etag:
-        response.set_etag(etag)
-        response.headers["Cache-Control"] = "no-cache"
-    return response
+        headers += [("ETag", f'"{etag}"'), ("Cache-Control", "no-cache")]
+    return Response(answer.body, headers=headers)
 
 
 def answer_query(req: ProtocolRequest) -> Response:
     config = current_app.config
     text = req.query or ""
-    check_nesting(text)
-    reject_updates(text)
-    result_fmt = _pick(negotiation.RESULT_FORMATS, req.format)
-    graph_fmt = _pick(negotiation.GRAPH_FORMATS, req.format)
-    if result_fmt is None and graph_fmt is None:
+    check_depth(text)
+    picked = negotiate_both(request.headers.get("Accept"), req.format)
+    if picked is None:
         raise negotiation.NotAcceptable((*negotiation.RESULT_FORMATS, *negotiation.GRAPH_FORMATS))
-    # Accept fits one family only (rdflib's SPARQLStore asks for JSON even for CONSTRUCT):
-    # the other family gets its default format, as HTTP allows, rather than a 406.
-    result_fmt = result_fmt or negotiation.RESULT_FORMATS[0]
-    graph_fmt = graph_fmt or negotiation.GRAPH_FORMATS[0]
+    result_fmt, graph_fmt = picked
     timeout = float(config["QUERY_TIMEOUT"])
     max_rows = int(config["MAX_ROWS"])
     deadline = time.monotonic() + timeout
@@ -264,8 +323,8 @@ def answer_query(req: ProtocolRequest) -> Response:
         named_graphs=tuple(req.named_graphs) if req.has_dataset else None,
         union_default=not req.has_dataset and not has_dataset_clause(text),
         base_iri=config["BASE_IRI"],
-        result_format=result_fmt.name if result_fmt else None,
-        graph_format=graph_fmt.name if graph_fmt else None,
+        result_format=result_fmt.name,
+        graph_format=graph_fmt.name,
         max_rows=max_rows,
     )
     etag = None
@@ -274,6 +333,7 @@ def answer_query(req: ProtocolRequest) -> Response:
         if request.method in ("GET", "HEAD") and http_cache.matches(
             request.headers.get("If-None-Match"), etag
         ):
+            reject_updates(text)  # an update is never "not modified", even for If-None-Match: *
             metrics.QUERIES.labels("not_modified").inc()
             response = Response(status=304)
             response.set_etag(etag)

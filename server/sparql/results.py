@@ -261,13 +261,14 @@ def serialize_boolean(result: Any, fmt: ox.QueryResultsFormat) -> bytes:
 def _capped_stream(triples: Iterable[Any], max_rows: int, as_quads: bool) -> Iterator[Any]:
     """Yield the triples (as default-graph quads for dataset formats) up to the cap; the
     one after it raises :class:`ResultTooLarge`, which stops the Rust serializer."""
-    count = 0
     default = ox.DefaultGraph()
-    for triple in triples:
-        count += 1
+    for count, triple in enumerate(triples, 1):
         if count > max_rows:
             raise too_large(max_rows, "triples")
-        yield ox.Quad(triple.subject, triple.predicate, triple.object, default) if as_quads else triple
+        if as_quads:
+            yield ox.Quad(triple.subject, triple.predicate, triple.object, default)
+        else:
+            yield triple
 
 
 def serialize_triples(triples: Iterable[Any], fmt: ox.RdfFormat, max_rows: int) -> bytes:

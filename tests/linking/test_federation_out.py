@@ -7,7 +7,10 @@ import pyoxigraph as ox
 import pytest
 import requests
 
+from kg import paths
 from tests.linking.linking_servers import FIXTURES, free_port
+
+CATALOGUE_EXAMPLE = paths.data_dir() / "queries" / "22-backers-wikidata-federated.rq"
 
 pytestmark = pytest.mark.server
 
@@ -33,7 +36,8 @@ def standin_facts() -> dict[str, tuple[str, str, bool]]:
 def test_service_joins_backers_with_wikidata_facts(
     federation_server: str, wikidata_standin: str, store
 ) -> None:
-    query = (FIXTURES / "backers-wikidata.rq").read_text().replace(WDQS, wikidata_standin)
+    # the example of the query UI catalogue itself, pointed at the local Wikidata stand-in
+    query = CATALOGUE_EXAMPLE.read_text().replace(WDQS, wikidata_standin)
     response = requests.post(
         federation_server + "/sparql", data={"query": query}, headers=JSON, timeout=30
     )
