@@ -98,10 +98,32 @@ def store(store_dir: Path):
 
 
 @pytest.fixture(scope="session")
-def app(store_dir: Path):
+def remote_store_url(oxigraph_binary: str, tmp_path_factory: pytest.TempPathFactory):
+    """A real ``oxigraph serve`` with the article built into it by ``kg.build`` (remote mode):
+    ``KG_STORE=<this URL>``."""
+    from kg.build import build
+    from kg.remote_store import RemoteStore
+    from tests.linking.linking_servers import start_oxigraph
+
+    process = start_oxigraph(oxigraph_binary, tmp_path_factory.mktemp("remote-store"))
+    try:
+        build(RemoteStore(process.url), reasoner=False)
+        yield process.url
+    finally:
+        process.stop()
+
+
+@pytest.fixture(scope="session", params=["embedded", "remote"])
+def app(request: pytest.FixtureRequest, store_dir: Path):
+    """The app on the built article, once per store mode: the embedded pyoxigraph store and
+    the remote-store mode over a real ``oxigraph serve`` (the same data)."""
     from server import create_app
 
-    return create_app({"STORE": str(store_dir), "TESTING": True})
+    if request.param == "remote":
+        location = request.getfixturevalue("remote_store_url")
+    else:
+        location = str(store_dir)
+    return create_app({"STORE": location, "TESTING": True})
 
 
 @pytest.fixture()

@@ -36,28 +36,6 @@ def wikidata_standin(
 
 
 @pytest.fixture(scope="session")
-def remote_store_process(
-    oxigraph_binary: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Process]:
-    """``oxigraph serve`` with the article built into it through ``kg.build`` (remote mode)."""
-    from kg.build import build
-    from kg.remote_store import RemoteStore
-
-    process = start_oxigraph(oxigraph_binary, tmp_path_factory.mktemp("remote-store"))
-    try:
-        build(RemoteStore(process.url), reasoner=False)
-        yield process
-    finally:
-        process.stop()
-
-
-@pytest.fixture(scope="session")
-def remote_store_url(remote_store_process: Process) -> str:
-    """Base URL of an ``oxigraph serve`` holding the built article: ``KG_STORE=<this>``."""
-    return remote_store_process.url
-
-
-@pytest.fixture(scope="session")
 def federation_server(store_dir: Path, wikidata_standin: str) -> Iterator[str]:
     """Our app under gunicorn (embedded store) allowed to federate with the stand-in only."""
     process = start_gunicorn({"KG_STORE": str(store_dir), "KG_FEDERATION_ALLOW": wikidata_standin})

@@ -52,7 +52,8 @@ def test_every_assertion_graph_dereferences_with_its_quote(client, store) -> Non
         assert "in the source" in html or "oa:exact" in html or "<mark" in html
 
 
-def test_void_counts_match_the_store(client, store) -> None:
+def test_void_counts_match_the_store(app, client) -> None:
+    store = app.extensions["kg_store"]  # the store of this mode (embedded or remote)
     response = client.get("/void", headers={"Accept": "text/turtle"})
     g = rdflib.Graph().parse(data=response.data, format="turtle")
     triples = g.value(
