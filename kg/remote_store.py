@@ -89,10 +89,14 @@ STAGING_PREFIX = "urn:x-sgkg:staging:"
 INTERNAL_PREFIXES = (META_GRAPH, STAGING_PREFIX)
 DEFAULT_BASE_IRI = "https://w3id.org/sgkg/"
 CHUNK_TRIPLES = 50_000
+CHUNK_BYTES = 32 * 1024 * 1024  # raw N-Triples chunks: few bulk-loader commits, resumable
+UPLOADS_IN_FLIGHT = 2  # the server parses one chunk while the next one is on the wire
+UPLOAD_TIMEOUT = 600.0  # a chunk's answer comes after the server has bulk-loaded it
 RESULTS_ACCEPT = (
     "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.5, */*;q=0.1"
 )
 _SERVER_POSITION = re.compile(r"(?:line|at)\s+(\d+)\D+(\d+)")
+_NOT_A_TRIPLE_LINE = (b"\n\n", b"\n#", b"\n ", b"\n\t", b"\n\r")
 
 
 @dataclass(frozen=True)
@@ -169,6 +173,7 @@ class _Staging:
     run: str
     chunk_triples: int
     acked: int = 0  # chunks acknowledged by the server (from a checkpoint when resuming)
+    offset: int = 0  # raw path: input bytes covered by the acknowledged chunks
     graphs: dict[str, str] = field(default_factory=dict)  # target ("" = default) → staging
     bnode_graphs: dict[str, str] = field(default_factory=dict)
     triples: int = 0
@@ -195,6 +200,7 @@ class _Staging:
         return {
             "run": self.run,
             "acked": self.acked,
+            "offset": self.offset,
             "graphs": self.graphs,
             "direct": self.direct,
             "phase": self.phase,
@@ -238,7 +244,8 @@ class RemoteStore(Store):
         url: str,
         *,
         timeout: float | None = None,
-        chunk_triples: int = CHUNK_TRIPLES,
+        chunk_triples: int | None = None,
+        chunk_bytes: int = CHUNK_BYTES,
         retries: int = 5,
         checkpoint_dir: str | os.PathLike[str] | None = None,
         base_iri: str | None = None,
@@ -250,7 +257,10 @@ class RemoteStore(Store):
         configured = kg_settings.load()
         self.timeout = float(timeout if timeout is not None else configured["QUERY_TIMEOUT"])
         self.base_iri = base_iri or configured["BASE_IRI"]
-        self.chunk_triples = chunk_triples
+        self.chunk_triples = chunk_triples or CHUNK_TRIPLES
+        # the raw N-Triples path cuts by bytes, and by lines only when asked to
+        self.chunk_lines = chunk_triples
+        self.chunk_bytes = chunk_bytes
         self.retries = retries
         self.checkpoint_dir = Path(checkpoint_dir or Path("var") / "load-checkpoints")
         self._sessions: dict[int, requests.Session] = {}
@@ -465,16 +475,26 @@ class RemoteStore(Store):
         """POST N-Quads to the GSP dataset URL; retried on dropped connections. Returns
         the number of retries it took."""
         body = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
-        url = self.endpoints.store
+        return self._post_body(self.endpoints.store, body, "application/n-quads", transactional)
+
+    def _post_body(
+        self, url: str, body: bytes, content_type: str, transactional: bool, what: str = ""
+    ) -> int:
+        """POST a document to a GSP URL, sent again on a dropped connection (the caller
+        makes sure that is idempotent). Returns the number of retries it took."""
         if not transactional and self.endpoints.flavour == "oxigraph":
             url += ("&" if "?" in url else "?") + "no_transaction"
         for attempt in range(self.retries + 1):
             try:
                 self._check(
                     self._send(
-                        "POST", url, data=body, headers={"Content-Type": "application/n-quads"}
+                        "POST",
+                        url,
+                        data=body,
+                        headers={"Content-Type": content_type},
+                        timeout=max(self.timeout, UPLOAD_TIMEOUT),
                     ),
-                    "bulk upload",
+                    what or "bulk upload",
                 )
                 return attempt
             except StoreUnavailable:
