@@ -26,8 +26,9 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 #: threads per worker, and query processes per worker (one per thread: no request queues
-#: behind a runaway query). Measured on 2 cores with 8 clients (bench/bench_endpoint.py,
-#: 1M triples): 2 workers × 4 threads beat 3 × 2 and 4 × 2 — see bench/README.md.
+#: behind a runaway query). Measured on 2 shared cores with 8 clients (bench/bench_endpoint.py
+#: --workers W --threads T, 1M triples): 2 × 4, 3 × 2 and 4 × 2 are within the noise of
+#: each other (ASK 700–1400 rps, CONSTRUCT 1100–1400 rps), so 4 threads stay.
 THREADS = 4
 
 
