@@ -5,8 +5,9 @@
 
 Two numbers, each beside the baseline it is judged against:
 
-* **load**: ``RemoteStore.load_file`` (chunked N-Quads over the Graph Store Protocol into a
-  staging graph, then one ``ADD``/``DROP`` update) into a running ``oxigraph serve``, against
+* **load**: ``RemoteStore.load_file`` into a new graph of a running ``oxigraph serve`` (for
+  N-Triples: raw line-aligned 32 MB chunks, two in flight, bulk-loaded by the server into the
+  target graph; blank-node lines in one last document), against
   ``oxigraph load`` of the same file into an offline store. Target: throughput ≥ 0.5× of
   ``oxigraph load``.
 * **query**: engine-bound queries (small answers, much evaluation) sent to our app under

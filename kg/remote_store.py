@@ -45,11 +45,18 @@ fresh blank nodes). A checkpoint file records the last acknowledged chunk, so ru
 load again after the server came back resumes instead of starting over. A load that fails on
 bad data drops its staging graphs: no half graph is left behind. While a load runs its staging
 graphs are visible to union queries; they never carry the target graph's name.
+
+N-Triples files (plain or .gz) into an Oxigraph server are not parsed here at all: they go as
+raw line-aligned byte chunks (``CHUNK_BYTES``, ``UPLOADS_IN_FLIGHT`` at once) to
+``/store?graph=…&no_transaction``, the server's bulk loader parses them, and a 400 is turned
+into a ParseError naming file:line (found by parsing that one chunk here). Lines mentioning
+``_:`` are held back and sent last as one document. The checkpoint is a byte offset.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gzip
 import hashlib
 import json
 import os
@@ -58,11 +65,12 @@ import sys
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import pyoxigraph as ox
@@ -180,6 +188,7 @@ class _Staging:
     chunks: int = 0
     direct: bool = False  # chunks go straight into a new, empty target graph (fast path)
     phase: str = "chunks"  # "bnodes" while the blank-node document is in flight
+    acked_bnodes_unknown: bool = False  # resumed in phase "bnodes": part of it may be there
 
     def staging_for(self, target: str, bnodes: bool = False) -> str:
         table = self.bnode_graphs if bnodes else self.graphs
@@ -202,6 +211,7 @@ class _Staging:
             "acked": self.acked,
             "offset": self.offset,
             "graphs": self.graphs,
+            "bnode_graphs": self.bnode_graphs,
             "direct": self.direct,
             "phase": self.phase,
         }
@@ -232,6 +242,94 @@ def import_graph_iri(path: str | os.PathLike[str], base_iri: str = DEFAULT_BASE_
     stem = name.rsplit(".", 1)[0] if "." in name else name
     slug = re.sub(r"[^a-z0-9]+", "-", stem).strip("-") or "data"
     return f"{base_iri}graph/import/{slug}"
+
+
+def _raw_pieces(stream: IO[bytes], chunk_bytes: int, max_lines: int | None) -> Iterator[bytes]:
+    """Line-aligned pieces of an N-Triples stream (a statement never spans lines), about
+    ``chunk_bytes`` each and at most ``max_lines`` lines when given. Deterministic, so a
+    resumed load cuts the file where the first attempt did."""
+    rest = b""
+    while True:
+        block = stream.read(chunk_bytes)
+        if not block:
+            if rest:
+                yield from _by_lines(rest, max_lines)
+            return
+        data = rest + block if rest else block
+        cut = data.rfind(b"\n") + 1
+        if cut == 0:  # one line longer than a block: keep reading
+            rest = data
+            continue
+        rest = data[cut:]
+        yield from _by_lines(data if cut == len(data) else data[:cut], max_lines)
+
+
+def _by_lines(data: bytes, max_lines: int | None) -> Iterator[bytes]:
+    if max_lines is None or data.count(b"\n") <= max_lines:
+        yield data
+        return
+    start = 0
+    while start < len(data):
+        end = start
+        for _ in range(max_lines):
+            end = data.find(b"\n", end) + 1
+            if end == 0:
+                end = len(data)
+                break
+        yield data[start:end]
+        start = end
+
+
+def _split_bnode_lines(data: bytes) -> tuple[bytes, list[bytes], list[int]]:
+    """``data`` without the lines that mention ``_:``, those lines (newline-terminated) and
+    their 0-based line indexes. A line with ``_:`` inside a literal is moved too: harmless,
+    it merely travels in the blank-node document. Scans with ``bytes.find`` (C speed)."""
+    pos = data.find(b"_:")
+    if pos < 0:
+        return data, [], []
+    parts: list[bytes] = []
+    lines: list[bytes] = []
+    numbers: list[int] = []
+    prev = counted = line = 0
+    while pos >= 0:
+        start = data.rfind(b"\n", 0, pos) + 1
+        end = data.find(b"\n", pos) + 1 or len(data)
+        line += data.count(b"\n", counted, start)
+        counted = start
+        parts.append(data[prev:start])
+        text = data[start:end]
+        lines.append(text if text.endswith(b"\n") else text + b"\n")
+        numbers.append(line)
+        prev = end
+        pos = data.find(b"_:", end)
+    parts.append(data[prev:])
+    return b"".join(parts), lines, numbers
+
+
+def _statement_count(data: bytes) -> int:
+    """Statements in line-aligned N-Triples: lines, unless blank or comment lines occur."""
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
+    if not data.startswith((b"\n", b"#", b" ", b"\t", b"\r")) and not any(
+        mark in data for mark in _NOT_A_TRIPLE_LINE
+    ):
+        return lines
+    return sum(
+        1 for line in data.split(b"\n") if line.strip() and not line.lstrip().startswith(b"#")
+    )
+
+
+def _locate(data: bytes, source: str, lines: Callable[[int], int], server: KGError) -> ParseError:
+    """The server refused a document: find the error's file line by parsing the document
+    here (only on this error path). ``lines`` maps a document line to a file line."""
+    try:
+        for _ in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
+            pass
+    except SyntaxError as exc:
+        message = str(exc.msg) if getattr(exc, "msg", None) else str(exc)
+        if ": " in message and message.startswith(("Parser error", "error at")):
+            message = message.split(": ", 1)[1]
+        return ParseError(message, source=source, line=lines(exc.lineno or 1), column=exc.offset)
+    return ParseError(f"rejected by the remote store: {server}", source=source, line=lines(1))
 
 
 class RemoteStore(Store):
@@ -471,20 +569,31 @@ class RemoteStore(Store):
         return response.status_code
 
     # -- bulk writes -------------------------------------------------------------------
-    def _post_chunk(self, quads: list[ox.Quad], *, transactional: bool) -> int:
+    def _post_chunk(
+        self, quads: list[ox.Quad], *, transactional: bool, retries: int | None = None
+    ) -> int:
         """POST N-Quads to the GSP dataset URL; retried on dropped connections. Returns
         the number of retries it took."""
         body = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
-        return self._post_body(self.endpoints.store, body, "application/n-quads", transactional)
+        return self._post_body(
+            self.endpoints.store, body, "application/n-quads", transactional, "", retries
+        )
 
     def _post_body(
-        self, url: str, body: bytes, content_type: str, transactional: bool, what: str = ""
+        self,
+        url: str,
+        body: bytes,
+        content_type: str,
+        transactional: bool,
+        what: str = "",
+        retries: int | None = None,
     ) -> int:
         """POST a document to a GSP URL, sent again on a dropped connection (the caller
         makes sure that is idempotent). Returns the number of retries it took."""
+        retries = self.retries if retries is None else retries
         if not transactional and self.endpoints.flavour == "oxigraph":
             url += ("&" if "?" in url else "?") + "no_transaction"
-        for attempt in range(self.retries + 1):
+        for attempt in range(retries + 1):
             try:
                 self._check(
                     self._send(
@@ -498,10 +607,10 @@ class RemoteStore(Store):
                 )
                 return attempt
             except StoreUnavailable:
-                if attempt == self.retries:
+                if attempt == retries:
                     raise
                 time.sleep(min(0.2 * 2**attempt, 5.0))
-        return self.retries  # pragma: no cover
+        return retries  # pragma: no cover
 
     def _stage(
         self,
@@ -571,7 +680,8 @@ class RemoteStore(Store):
             staging.phase = "bnodes"
             if on_ack is not None:
                 on_ack(staging)
-            self._post_chunk(with_bnodes, transactional=False)
+            # not re-sent: a lost answer would leave the blank nodes in twice
+            self._post_chunk(with_bnodes, transactional=False, retries=0)
             if progress is not None:
                 progress.update(len(with_bnodes))
         elif with_bnodes:
@@ -590,6 +700,121 @@ class RemoteStore(Store):
             if progress is not None:
                 progress.update(len(with_bnodes))
         return retries
+
+    def _stage_raw(
+        self,
+        path: Path,
+        staging: _Staging,
+        graph: str,
+        *,
+        on_ack: Callable[[_Staging], None],
+        progress: Any = None,
+    ) -> int:
+        """Stream an N-Triples file (plain or .gz) to the server as raw line-aligned chunks:
+        no parsing here, Oxigraph parses (that is what makes a remote load fast).
+
+        Chunks hold no blank node, so re-sending one is idempotent (RDF set semantics); up
+        to ``UPLOADS_IN_FLIGHT`` are on the wire at once and they are acknowledged in order,
+        so the checkpoint (a byte offset) never runs ahead of the server. Lines mentioning
+        blank nodes are kept back and sent last as ONE document (a server gives each
+        document fresh blank nodes: a chain split over two documents would break)."""
+        from kg import rdfio  # noqa: PLC0415
+
+        source = str(path)
+        nt = "application/n-triples"
+        retries = 0
+        url = self._gsp_url(staging.staging_for(graph))
+        pool = ThreadPoolExecutor(max_workers=UPLOADS_IN_FLIGHT, thread_name_prefix="kg-upload")
+        pending: deque[tuple[int, int, Future[int]]] = deque()
+        bnode_lines: list[bytes] = []
+        numbers: list[int] = []
+
+        def upload(body: bytes, data: bytes, first: int) -> int:
+            try:
+                return self._post_body(url, body, nt, False, "bulk upload")
+            except QueryError as exc:  # the server's parser refused it: say where
+                raise _locate(data, source, lambda n: first + n - 1, exc) from exc
+
+        def settle() -> None:
+            nonlocal retries
+            number, end, future = pending.popleft()
+            retries += future.result()
+            staging.acked, staging.offset = number, end
+            on_ack(staging)
+
+        number = offset = 0
+        line = 1
+        try:
+            with rdfio.open_input(path) as stream:
+                for data in _raw_pieces(stream, self.chunk_bytes, self.chunk_lines):
+                    number += 1
+                    first, line, offset = line, line + data.count(b"\n"), offset + len(data)
+                    body, found, where = _split_bnode_lines(data)
+                    bnode_lines += found
+                    numbers += [first + n for n in where]
+                    staging.triples += _statement_count(data)
+                    staging.chunks = number
+                    if offset <= staging.offset:  # acknowledged by an earlier attempt
+                        continue
+                    while len(pending) >= UPLOADS_IN_FLIGHT:
+                        settle()
+                    if body.strip():
+                        future = pool.submit(upload, body, data, first)
+                    else:
+                        future = Future()
+                        future.set_result(0)
+                    pending.append((number, offset, future))
+                    if progress is not None:
+                        progress.update(_statement_count(body))
+            while pending:
+                settle()
+        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+            raise ParseError(f"cannot read: {exc}", source=source) from exc
+        finally:
+            for _, _, future in pending:  # an error: let the uploads in flight finish
+                with contextlib.suppress(Exception):
+                    future.result()
+            pool.shutdown(wait=True)
+        if bnode_lines:
+            document = b"".join(bnode_lines)
+            del bnode_lines
+            staging.phase = "bnodes"
+            on_ack(staging)
+            try:
+                retries += self._send_bnode_document(staging, graph, document)
+            except QueryError as exc:
+                raise _locate(document, source, lambda n: numbers[n - 1], exc) from exc
+            if progress is not None:
+                progress.update(len(numbers))
+        return retries
+
+    def _send_bnode_document(self, staging: _Staging, graph: str, document: bytes) -> int:
+        """POST the blank-node document with the bulk loader; returns the retry count.
+
+        After a dropped connection part of it may have landed. Its graph held no blank node
+        before (a direct load fills a new graph and chunks never carry one; a staging graph
+        is its own), so deleting every blank-node triple of that graph removes exactly
+        what landed; the document's other lines (``_:`` inside a literal) are idempotent."""
+        stage = staging.staging_for(graph, bnodes=True)
+        if staging.direct:
+            clean = (
+                f"DELETE {{ GRAPH <{stage}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{stage}> "
+                "{ ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) } }"
+            )
+        else:
+            clean = f"DROP SILENT GRAPH <{stage}>"
+        url = self._gsp_url(stage)
+        for attempt in range(self.retries + 1):
+            try:
+                if attempt or staging.acked_bnodes_unknown:
+                    self._run_update(clean, bump=False)
+                self._post_body(url, document, "application/n-triples", False, "upload", 0)
+                return attempt
+            except StoreUnavailable:
+                if attempt == self.retries:
+                    raise
+                time.sleep(min(0.2 * 2**attempt, 5.0))
+        return self.retries  # pragma: no cover
 
     def _publish(self, staging: _Staging, replace: Iterable[str]) -> None:
         """One update: drop replaced graphs, add every staging graph to its target."""
@@ -714,14 +939,18 @@ class RemoteStore(Store):
         if checkpoint.is_file():
             with contextlib.suppress(ValueError, OSError):
                 saved = json.loads(checkpoint.read_text())
-        if saved.get("direct") and saved.get("phase") == "bnodes":
+        raw = fmt == ox.RdfFormat.N_TRIPLES and self.endpoints.flavour == "oxigraph"
+        raw = raw and graph is not None
+        if saved.get("direct") and saved.get("phase") == "bnodes" and not raw:
             # the blank-node document may or may not have landed: start that graph over
             self._run_update(f"DROP SILENT GRAPH <{graph}>", bump=False)
             saved = {}
         if saved:
             staging.acked = resumed = int(saved["acked"])
+            staging.offset = int(saved.get("offset", 0))
             staging.graphs = dict(saved["graphs"])
             staging.direct = bool(saved.get("direct"))
+            staging.acked_bnodes_unknown = saved.get("phase") == "bnodes"
         elif graph is not None and self.endpoints.flavour == "oxigraph":
             staging.direct = not self.query(f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
 
@@ -738,8 +967,13 @@ class RemoteStore(Store):
 
             bar = tqdm(unit=" triples", unit_scale=True, desc=path.name, file=sys.stderr)
         try:
-            quads = rdfio.iter_quads(path, format=fmt, base_iri=base_iri)
-            retries = self._stage(quads, staging, graph, on_ack=save, progress=bar)
+            if raw:
+                assert graph is not None
+                save(staging)  # a killed load is resumed (or cleaned up) by the next one
+                retries = self._stage_raw(path, staging, graph, on_ack=save, progress=bar)
+            else:
+                quads = rdfio.iter_quads(path, format=fmt, base_iri=base_iri)
+                retries = self._stage(quads, staging, graph, on_ack=save, progress=bar)
             targets = sorted(set(staging.graphs) | set(staging.bnode_graphs))
             # a direct load filled an empty graph in place: nothing to replace
             self._publish(staging, targets if replace and not staging.direct else [])
