@@ -10,47 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_http(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-            raise RuntimeError(f"server exited with {proc.returncode}: {out[-3000:]}")
-        with contextlib.suppress(requests.RequestException):
-            if requests.get(url, timeout=2).status_code < 500:
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer within {timeout}s")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
+from tests.conftest import stop
+from tests.servers import ROOT, free_port, spawn, start_oxigraph, wait_http  # noqa: F401
 
 KASEI = "http://kasei.us/2009/09/sparql/data/"
 BASE = "https://w3id.org/sgkg/"
@@ -115,11 +82,9 @@ def kg_serve(store: Path, workers: int = 1, **env: str) -> Iterator[str]:
         **env,
     }
     full_env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    proc = subprocess.Popen(
+    proc = spawn(
         [sys.executable, "-m", "kg.cli", "serve", "--port", str(port), "--workers", str(workers)],
         env=full_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
         cwd=ROOT,
     )
     url = f"http://127.0.0.1:{port}"
@@ -133,10 +98,31 @@ def kg_serve(store: Path, workers: int = 1, **env: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def endpoint(store_dir: Path) -> Iterator[str]:
-    """A real ``kg serve`` (2 gunicorn workers × 4 threads) on the test store;
-    yields ``http://127.0.0.1:PORT/sparql``."""
-    with kg_serve(store_dir, workers=2) as url:
+def remote_endpoint_store(oxigraph_binary: str, tmp_path_factory: pytest.TempPathFactory):
+    """A real ``oxigraph serve`` holding the same TriG: the store of the remote mode."""
+    location = tmp_path_factory.mktemp("endpoint-remote")
+    data = location.parent / "endpoint-remote.trig"
+    data.write_text(trig(), encoding="utf-8")
+    process = start_oxigraph(oxigraph_binary, location / "db", [data])
+    yield process.url
+    process.stop()
+
+
+@pytest.fixture(scope="session", params=["embedded", "remote"])
+def store_mode(request: pytest.FixtureRequest) -> str:
+    """The protocol suite runs in both store modes: the embedded pyoxigraph store and a
+    real ``oxigraph serve`` behind the app (``KG_STORE=http://…``)."""
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def endpoint(store_mode: str, store_dir: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A real ``kg serve`` (2 gunicorn workers × 4 threads) on the test store, in each store
+    mode; yields ``http://127.0.0.1:PORT/sparql``."""
+    location = (
+        request.getfixturevalue("remote_endpoint_store") if store_mode == "remote" else store_dir
+    )
+    with kg_serve(location, workers=2) as url:
         yield url + "/sparql"
 
 
