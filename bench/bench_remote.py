@@ -244,7 +244,15 @@ def main(argv: list[str] | None = None) -> int:
                     f" {row['overhead_ms']:8.1f}"
                 )
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "remote.json").write_text(json.dumps(results, indent=2))
+    out = RESULTS / "remote.json"
+    if args.only and out.is_file():  # one half run: keep the other half's last results
+        try:
+            earlier = json.loads(out.read_text())
+        except ValueError:
+            earlier = {}
+        if earlier.get("n") == args.n:
+            results = {**earlier, **results}
+    out.write_text(json.dumps(results, indent=2))
     return 0
 
 

@@ -601,6 +601,11 @@ class RemoteStore(Store):
                 retries=False,  # as requests does: a failure is reported, not repeated
                 redirect=False,
             )
+        except urllib3.exceptions.ReadTimeoutError as exc:
+            raise QueryTimeout(
+                f"query exceeded the time limit of {self.timeout:g} s (KG_QUERY_TIMEOUT): "
+                f"the remote store at {url} did not answer in time"
+            ) from exc
         except urllib3.exceptions.TimeoutError as exc:
             raise StoreUnavailable(
                 f"remote store at {url} is down or too slow: no answer within "
@@ -625,11 +630,19 @@ class RemoteStore(Store):
         default_graph: list[str] | None,
         named_graphs: list[str] | None,
         base_iri: str | None,
+        union_default: bool = True,
     ) -> list[tuple[str, str]]:
+        """The query form. ``union_default=False`` (the query has its own FROM / FROM NAMED)
+        leaves the dataset to the query: the union would override its FROM."""
         data = [("query", f"BASE <{base_iri}> {sparql}" if base_iri else sparql)]
         data += [("default-graph-uri", g) for g in default_graph or ()]
         data += [("named-graph-uri", g) for g in named_graphs or ()]
-        if not default_graph and not named_graphs and self.endpoints.union == "param":
+        if (
+            union_default
+            and not default_graph
+            and not named_graphs
+            and self.endpoints.union == "param"
+        ):
             data.append(("union-default-graph", ""))
         return data
 
@@ -641,9 +654,10 @@ class RemoteStore(Store):
         default_graph: list[str] | None = None,
         named_graphs: list[str] | None = None,
         base_iri: str | None = None,
+        union_default: bool = True,
     ) -> Any:
         """Answer as pyoxigraph objects, parsed from SPARQL JSON or N-Triples."""
-        data = self._query_form(sparql, default_graph, named_graphs, base_iri)
+        data = self._query_form(sparql, default_graph, named_graphs, base_iri, union_default)
         _, content_type, body = self._post_query(data, RESULTS_ACCEPT)
         return _parse_answer(content_type, body)
 
@@ -656,6 +670,7 @@ class RemoteStore(Store):
         named_graphs: list[str] | None = None,
         base_iri: str | None = None,
         max_rows: int | None = None,
+        union_default: bool = True,
     ) -> RawAnswer:
         """The answer as the server serialized it, for a web front to send on unchanged.
 
@@ -666,7 +681,7 @@ class RemoteStore(Store):
         (:func:`check_row_cap`: a C-speed bound, an exact count only above it) and raises
         :class:`ResultTooLarge` (422) above the cap. A server without any format of
         ``accept`` for this query form raises :class:`NotAcceptableAnswer` (406)."""
-        data = self._query_form(sparql, default_graph, named_graphs, base_iri)
+        data = self._query_form(sparql, default_graph, named_graphs, base_iri, union_default)
         _, content_type, body = self._post_query(data, accept)
         if max_rows is None:
             media = _media(content_type)

@@ -38,7 +38,7 @@ from werkzeug.exceptions import UnsupportedMediaType
 
 from kg.errors import KGError, QueryError, QueryTimeout
 from server import federation, http_cache, negotiation
-from server.executor import Executor, NoAcceptableFormat, QueryAnswer, QueryJob, execute
+from server.executor import Executor, NoAcceptableFormat, QueryAnswer, QueryJob
 from server.limits import MAX_NESTING, check_nesting, code_tokens
 from server.ops import metrics
 from server.rdfresponse import rdf_response
@@ -255,26 +255,41 @@ def _cache() -> http_cache.LRU:
     return cache
 
 
-class _RemoteAdapter:
-    """Lets :func:`execute` drive a remote store (its own HTTP timeout bounds the query)."""
+def _run_remote(store, job: QueryJob) -> QueryAnswer:  # type: ignore[no-untyped-def]
+    """Remote-store mode: ask the server for the negotiated format and pass its bytes on
+    (the row cap is checked on the bytes; the server's own HTTP timeout bounds the query)."""
+    from kg.remote_store import NotAcceptableAnswer  # noqa: PLC0415
 
-    def __init__(self, store) -> None:  # type: ignore[no-untyped-def]
-        self.store = store
-
-    def query(self, text, *, base_iri=None, default_graph=None, named_graphs=None, **_):  # type: ignore[no-untyped-def]
-        return self.store.query(
-            text,
-            base_iri=base_iri,
-            default_graph=[g.value for g in default_graph] if default_graph is not None else None,
-            named_graphs=[g.value for g in named_graphs] if named_graphs is not None else None,
+    res = _FORMATS_BY_NAME.get(job.result_format) if job.result_format else None
+    gra = _FORMATS_BY_NAME.get(job.graph_format) if job.graph_format else None
+    accept = ", ".join(
+        part
+        for part in (res.media_type if res else "", f"{gra.media_type};q=0.9" if gra else "")
+        if part
+    )
+    try:
+        raw = store.query_raw(
+            job.query,
+            accept,
+            default_graph=list(job.default_graph) if job.default_graph is not None else None,
+            named_graphs=list(job.named_graphs) if job.named_graphs is not None else None,
+            base_iri=job.base_iri,
+            max_rows=job.max_rows,
+            union_default=job.union_default,
         )
+    except NotAcceptableAnswer:
+        raise NoAcceptableFormat("graph" if res is not None else "solutions") from None
+    fmt = res if res is not None and raw.media_type == res.media_type else gra
+    if fmt is None:
+        raise NoAcceptableFormat(raw.kind)
+    return QueryAnswer(raw.kind, fmt.name, raw.body)
 
 
 def _run(job: QueryJob, timeout: float, limit: float) -> QueryAnswer:
     store = get_store()
     try:
         if store.kind != "embedded":
-            return execute(_RemoteAdapter(store), job)
+            return _run_remote(store, job)
         return get_executor().run(job, timeout, limit)
     except QueryTimeout:
         metrics.QUERY_TIMEOUTS.inc()
