@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import requests
 
@@ -192,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
             requests.get(url + "/search?q=warmup", timeout=300)
         print(f"search index warm-up: {time.perf_counter() - started:.1f}s")
         pages = entity_paths(url)
-        searches = [f"/search?q={q}" for q in SEARCHES]
+        searches = [f"/search?q={quote(q)}" for q in SEARCHES]
         for path in pages + searches:  # warm the label caches of every worker
             for _ in range(args.workers):
                 requests.get(url + path, timeout=30)
