@@ -48,16 +48,21 @@ def _shapes_index() -> dict[str, set[str]]:
     return cached(store, "shapes-index", base, lambda: shapes_by_target(shapes_graph(store, base)))
 
 
+def _forced_format(suffix: str | None, what: str):  # type: ignore[no-untyped-def]
+    """The format a ``.ttl``/``.rdf``/… suffix forces (None: negotiate); 404 if unknown."""
+    if suffix is None:
+        return None
+    _, forced = split_suffix(f"x.{suffix}")
+    if forced is None:
+        raise NotFound(f"no {what} serialization with suffix .{suffix}")
+    return forced
+
+
 @bp.get("/ontology")
 @bp.get("/ontology.<suffix>")
 def ontology(suffix: str | None = None) -> Response:
     """The ontology: pyLODE-style documentation, or the OWL graph as RDF."""
-    forced = None
-    if suffix is not None:
-        _, forced = split_suffix(f"x.{suffix}")
-        if forced is None:
-            raise NotFound(f"no ontology serialization with suffix .{suffix}")
-    fmt = choose_format(forced)
+    fmt = choose_format(_forced_format(suffix, "ontology"))
     store, base = get_store(), base_iri()
     graph = ontology_graph(store, base)
     if len(graph) == 0:
@@ -122,12 +127,7 @@ def term(name: str) -> Response:
 @bp.get("/shapes.<suffix>")
 def shapes(suffix: str | None = None) -> Response:
     """All shapes: targets and property constraints; the shapes graph as RDF."""
-    forced = None
-    if suffix is not None:
-        _, forced = split_suffix(f"x.{suffix}")
-        if forced is None:
-            raise NotFound(f"no shapes serialization with suffix .{suffix}")
-    fmt = choose_format(forced)
+    fmt = choose_format(_forced_format(suffix, "shapes"))
     store, base = get_store(), base_iri()
     graph = shapes_graph(store, base)
     return document_response(
