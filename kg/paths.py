@@ -2,27 +2,28 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 _REPO = Path(__file__).resolve().parent.parent
 
 
-def _dir(top_level: str, package: str) -> Path:
+def _dir(top_level: str, installed: str) -> Path:
+    """The top-level folder in a source checkout, else the copy inside the installed wheel
+    (``kg/<installed>/``, see ``[tool.setuptools]`` in pyproject.toml)."""
     checkout = _REPO / top_level
     if checkout.is_dir() and (_REPO / "pyproject.toml").is_file():
         return checkout
-    return Path(str(resources.files(package)))
+    return Path(__file__).resolve().parent / installed
 
 
 def ontology_dir() -> Path:
     """``ontology/``: the OWL ontology modules in Turtle."""
-    return _dir("ontology", "kg.ontology")
+    return _dir("ontology", "ontology_ttl")
 
 
 def shapes_dir() -> Path:
     """``shapes/``: the SHACL shapes in Turtle."""
-    return _dir("shapes", "kg.shapes")
+    return _dir("shapes", "shapes_ttl")
 
 
 def data_dir() -> Path:
