@@ -224,10 +224,13 @@ def test_load_resumes_from_checkpoint_after_the_server_went_away(
         with pytest.raises(StoreUnavailable, match="resume"):
             remote.load_file(data, graph=G1)
         [checkpoint] = tmp_path.glob("*.json")
-        assert json.loads(checkpoint.read_text())["acked"] == 3
+        # two uploads are in flight: the 4th fails while the 3rd may or may not have been
+        # acknowledged; chunks are acknowledged in order, so the checkpoint says 2 or 3
+        acked = json.loads(checkpoint.read_text())["acked"]
+        assert acked in (2, 3)
         state["down"] = False
         report = remote.load_file(data, graph=G1)
-        assert report.resumed_from == 3
+        assert report.resumed_from == acked
         assert not checkpoint.exists()
     direct = RemoteStore(oxigraph_process.url)
     assert count(direct, G1) == 8000
