@@ -161,6 +161,7 @@ class EmbeddedStore(Store):
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+        self._current_link = str(self.root / "current")  # read on every request: no Path math
         self._lock = threading.Lock()
         self._reader: ox.Store | None = None
         self._reader_gen: str | None = None
@@ -180,7 +181,7 @@ class EmbeddedStore(Store):
 
     def version(self) -> str:
         try:
-            return os.readlink(self.root / "current")
+            return os.readlink(self._current_link)
         except OSError:
             return "empty"
 

@@ -10,6 +10,7 @@ served. An IRI without a label gets one made from its local name (``commitmentTy
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -64,8 +65,10 @@ def prefixes(base: str) -> dict[str, str]:
     }
 
 
+@functools.lru_cache(maxsize=65536)
 def curie(iri: str, base: str) -> str | None:
-    """``sg:State`` for ``{base}ontology/State``; ``None`` when no prefix fits."""
+    """``sg:State`` for ``{base}ontology/State``; ``None`` when no prefix fits (memoized:
+    entity pages ask for the same few hundred IRIs over and over)."""
     best: tuple[int, str] | None = None
     for name, ns in prefixes(base).items():
         if iri.startswith(ns) and (best is None or len(ns) > best[0]):
