@@ -33,7 +33,6 @@ import multiprocessing
 import multiprocessing.pool
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -42,6 +41,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
+
+from tests.servers import free_port  # one copy of the server-process helpers
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -81,12 +82,6 @@ QUERIES: dict[str, tuple[str, str, bool]] = {
 }
 #: queries also measured with caching (a repeated text; revalidation with If-None-Match)
 CACHED = ("point", "join2_filter", "describe")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _get(conn: http.client.HTTPConnection, path: str, headers: dict[str, str]) -> tuple[int, str]:

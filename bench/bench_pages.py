@@ -26,7 +26,6 @@ import json
 import multiprocessing
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,15 +36,11 @@ from urllib.parse import quote
 
 import requests
 
+from tests.servers import free_port  # one copy of the server-process helpers
+
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "https://w3id.org/sgkg/"
 SEARCHES = ["france", "ukraine", "coalition", "guarantee", "state 12", "etat", "nato", "russ"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def prepare_store(path: Path, n: int) -> None:

@@ -33,6 +33,8 @@ from pathlib import Path
 
 import requests
 
+from tests.servers import free_port, stop  # one copy of the server-process helpers
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 GRAPH = "https://example.org/bench/graph/data"
@@ -55,14 +57,6 @@ def _binary(name: str) -> str:
     return str(found) if found.exists() else (shutil.which(name) or name)
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _wait(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -75,16 +69,6 @@ def _wait(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
             pass
         time.sleep(0.1)
     raise RuntimeError(f"{url} did not answer")
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def _data(n: int) -> Path:
@@ -101,7 +85,7 @@ def _data(n: int) -> Path:
 
 
 def _serve(location: Path) -> tuple[str, subprocess.Popen]:
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [_binary("oxigraph"), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
         stdout=subprocess.DEVNULL,
@@ -129,7 +113,7 @@ def bench_load(data: Path, tmp: Path) -> dict[str, float]:
         stored = remote.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH}> {{ ?s ?p ?o }} }}")
         distinct = int(next(iter(stored))["n"].value)
     finally:
-        _stop(proc)
+        stop(proc)
     return {
         "triples": report.triples,
         "oxigraph_load_s": offline,
@@ -192,7 +176,7 @@ def bench_queries(data: Path, tmp: Path, repeat: int) -> dict[str, dict[str, flo
         capture_output=True,
     )  # fmt: skip
     url, proc = _serve(tmp / "q")
-    port = _free_port()
+    port = free_port()
     app = subprocess.Popen(
         [sys.executable, "-m", "kg.cli", "serve", "--port", str(port), "--workers", "2"],
         env={**os.environ, "KG_STORE": url, "KG_QUERY_TIMEOUT": "600"},
@@ -206,8 +190,8 @@ def bench_queries(data: Path, tmp: Path, repeat: int) -> dict[str, dict[str, flo
         for name, query in QUERIES.items():
             out[name] = _time_pair(url + "/query", f"http://127.0.0.1:{port}/sparql", query, repeat)
     finally:
-        _stop(app)
-        _stop(proc)
+        stop(app)
+        stop(proc)
     return out
 
 

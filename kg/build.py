@@ -22,7 +22,7 @@ import rdflib
 
 from kg import __version__
 from kg.errors import ReasonerUnavailable, ValidationFailed
-from kg.rdfio import from_rdflib
+from kg.rdfio import from_rdflib, from_rdflib_term, to_rdflib
 from kg.store import Store
 
 DEFAULT_BASE = "https://w3id.org/sgkg/"
@@ -52,15 +52,13 @@ def curated_graph(iri: str, base_iri: str) -> bool:
     return iri.startswith(f"{base_iri}graph/") and not iri.startswith(f"{base_iri}graph/import/")
 
 
-def compile_all(base_iri: str = DEFAULT_BASE) -> tuple[rdflib.Dataset, rdflib.Graph, rdflib.Graph]:
-    """The curated dataset, the (version-stamped) ontology and the shapes."""
-    from kg import ontology, sources
+def load_schema() -> tuple[rdflib.Graph, rdflib.Graph]:
+    """The ontology (version stamped by the build, never by hand) and the shapes."""
+    from kg import ontology
 
-    dataset = sources.compile_dataset(base_iri)
     onto = ontology.load_ontology()
     ontology.stamp_version(onto, __version__, dt.date.today().isoformat())
-    shapes = ontology.load_shapes()
-    return dataset, onto, shapes
+    return onto, ontology.load_shapes()
 
 
 def build(
@@ -73,8 +71,11 @@ def build(
     log: Callable[[str], Any] | None = None,
 ) -> BuildReport:
     """Build the graph into ``store``. Raises a :class:`kg.errors.KGError` on any problem,
-    leaving the store as it was. ``dataset`` replaces the curated sources (tests)."""
-    from kg import ontology as onto_mod
+    leaving the store as it was. ``dataset`` replaces the curated sources (tests).
+
+    Everything is compiled, validated and reasoned over with the canonical IRIs, which the
+    ontology and shapes use; the quads move under ``base_iri`` once, just before the load."""
+    from kg import sources
     from kg import validate as validate_mod
 
     say = log or (lambda _msg: None)
@@ -88,13 +89,13 @@ def build(
 
     t = time.perf_counter()
     if dataset is None:
-        dataset, onto, shapes = compile_all(base_iri)
+        curated = sources.compile_quads()
+        dataset = to_rdflib(curated)  # pySHACL and the reasoner work on rdflib graphs
     else:
-        onto = onto_mod.load_ontology()
-        onto_mod.stamp_version(onto, __version__, dt.date.today().isoformat())
-        shapes = onto_mod.load_shapes()
+        curated = list(from_rdflib(dataset))
+    onto, shapes = load_schema()
     t = step("compile", t)
-    say(f"compiled {len(dataset)} quads from the sources")
+    say(f"compiled {len(curated)} quads from the sources")
 
     result = validate_mod.validate(dataset, shapes=shapes, ontology=onto)
     t = step("shacl", t)
@@ -129,7 +130,7 @@ def build(
     else:
         report.reasoner = "disabled"
 
-    quads = _quads(dataset, onto, shapes, base_iri)
+    quads = sources.rebase_quads(curated + _schema_quads(onto, shapes), base_iri)
     kind = f"{base_iri}ontology/kind"
     report.quads = len(quads)
     report.graphs = len({q.graph_name for q in quads})
@@ -151,22 +152,16 @@ def _entity_typings(dataset: rdflib.Dataset) -> rdflib.Graph:
     return graph
 
 
-def _quads(
-    dataset: rdflib.Dataset, onto: rdflib.Graph, shapes: rdflib.Graph, base_iri: str
-) -> list[ox.Quad]:
-    quads = list(from_rdflib(dataset))
+def _schema_quads(onto: rdflib.Graph, shapes: rdflib.Graph) -> list[ox.Quad]:
+    """The ontology and the shapes as quads of their named graphs (canonical IRIs)."""
+    quads = []
     for graph, name in ((onto, "ontology"), (shapes, "shapes")):
-        target = ox.NamedNode(f"{base_iri}graph/{name}")
-        for t in from_rdflib(_as_dataset(graph)):
-            quads.append(ox.Quad(t.subject, t.predicate, t.object, target))
+        target = ox.NamedNode(f"{DEFAULT_BASE}graph/{name}")
+        quads += [
+            ox.Quad(from_rdflib_term(s), from_rdflib_term(p), from_rdflib_term(o), target)
+            for s, p, o in graph
+        ]
     return quads
-
-
-def _as_dataset(graph: rdflib.Graph) -> rdflib.Dataset:
-    ds = rdflib.Dataset()
-    for triple in graph:
-        ds.default_graph.add(triple)
-    return ds
 
 
 def _load(store: Store, quads: list[ox.Quad], base_iri: str) -> None:

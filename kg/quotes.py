@@ -108,14 +108,6 @@ def sentences(text: str) -> list[Sentence]:
     return result
 
 
-def sentence_at(text: str, start: int, end: int) -> Sentence | None:
-    """The body sentence that contains ``[start, end)``, if any."""
-    for s in sentences(text):
-        if s.start <= start and end <= s.end:
-            return s
-    return None
-
-
 def verify_quote(quote: Quote, text: str, *, sentence_list: list[Sentence] | None = None) -> None:
     """Raise :class:`QuoteMismatch` unless exact, prefix, suffix and the position agree with
     ``text`` (and, when given, the paragraph/sentence numbers with the body's sentences)."""

@@ -1257,10 +1257,3 @@ class RemoteStore(Store):
             retries=retries,
             resumed_from=resumed,
         )
-
-
-def iter_store_quads(store: Store) -> Iterator[ox.Quad]:
-    """Every quad of a store through SPARQL (used to copy an embedded store to a remote)."""
-    result = store.query("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
-    for row in result:
-        yield ox.Quad(row["s"], row["p"], row["o"], row["g"])

@@ -35,8 +35,6 @@ from kg.quotes import Quote, find_line, require_coverage, sentences, verify_quot
 from kg.rdfio import iter_quads, to_rdflib
 
 DEFAULT_BASE_IRI = "https://w3id.org/sgkg/"
-#: Relative to the base IRI: every curated graph's name starts with this.
-CURATED_GRAPH_PREFIX = "graph/"
 SOURCES_GRAPH = "graph/sources"
 ENTITIES_GRAPH = "graph/entities"
 LINKS_GRAPH_PREFIX = "graph/links/"
@@ -402,10 +400,8 @@ def _rebase(term: ox.Term, base_iri: str) -> ox.Term:
     return term
 
 
-def compile_quads(base_iri: str = DEFAULT_BASE_IRI) -> list[ox.Quad]:
-    """Every curated quad (sources, entities, links, nanopubs), quotes verified, with IRIs
-    under ``base_iri``. Raises ParseError / QuoteMismatch / ValidationFailed."""
-    quads = _curated_quads()
+def rebase_quads(quads: list[ox.Quad], base_iri: str) -> list[ox.Quad]:
+    """The quads with every IRI under the canonical base moved under ``base_iri``."""
     if base_iri == DEFAULT_BASE_IRI:
         return quads
     return [
@@ -417,6 +413,12 @@ def compile_quads(base_iri: str = DEFAULT_BASE_IRI) -> list[ox.Quad]:
         )
         for q in quads
     ]
+
+
+def compile_quads(base_iri: str = DEFAULT_BASE_IRI) -> list[ox.Quad]:
+    """Every curated quad (sources, entities, links, nanopubs), quotes verified, with IRIs
+    under ``base_iri``. Raises ParseError / QuoteMismatch / ValidationFailed."""
+    return rebase_quads(_curated_quads(), base_iri)
 
 
 def compile_dataset(base_iri: str = DEFAULT_BASE_IRI) -> rdflib.Dataset:

@@ -161,9 +161,3 @@ def prefers_html(accept: str | None) -> bool:
         return negotiate(accept, RESOURCE_FORMATS) is HTML
     except NotAcceptable:
         return False
-
-
-def vary_accept(response):  # type: ignore[no-untyped-def]
-    """Add ``Accept`` to ``Vary`` (idempotent)."""
-    response.vary.add("Accept")
-    return response

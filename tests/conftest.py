@@ -7,7 +7,6 @@ binary) call :func:`tests.servers.require`; it skips with the reason, or fails w
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +19,7 @@ from tests.servers import (  # noqa: F401  (require/free_port/wait_http are used
     require,
     start_gunicorn,
     start_oxigraph,
+    stop,
     wait_http,
     which,
 )
@@ -30,17 +30,6 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 
 def has_java() -> bool:
     return which("java") is not None
-
-
-def stop(proc: subprocess.Popen) -> None:
-    """Terminate a server process started by a test, then kill it if it lingers."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 # --- the built store -------------------------------------------------------------------

@@ -83,17 +83,22 @@ class Process:
     proc: subprocess.Popen
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop(self.proc)
 
     @property
     def alive(self) -> bool:
         return self.proc.poll() is None
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Terminate a server process, then kill it if it lingers."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def start_oxigraph(binary: str, location: Path, data: list[Path] | None = None) -> Process:

@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import stop
-from tests.servers import ROOT, free_port, spawn, start_oxigraph, wait_http  # noqa: F401
+from tests.servers import ROOT, free_port, spawn, start_oxigraph, stop, wait_http  # noqa: F401
 
 KASEI = "http://kasei.us/2009/09/sparql/data/"
 BASE = "https://w3id.org/sgkg/"

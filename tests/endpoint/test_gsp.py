@@ -19,8 +19,8 @@ from rdflib.compare import isomorphic
 
 from kg.rdfio import to_rdflib
 from kg.store import EmbeddedStore
-from tests.conftest import ROOT, free_port, stop, wait_http, which
 from tests.endpoint.test_update import AUTH, EX, G1, TOKEN, Listener, make_app, seed
+from tests.servers import ROOT, free_port, stop, wait_http, which
 
 NEW = "http://example.org/graphs/new"
 TTL = f"""@prefix ex: <{EX}> .

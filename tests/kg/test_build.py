@@ -158,3 +158,19 @@ def test_a_malformed_source_file_fails_with_its_position_and_changes_nothing(
     assert info.value.source == str(broken)
     assert info.value.line == len(lines)
     assert store.version() == before and count(store) == triples
+
+
+def test_another_base_iri_moves_data_ontology_and_shapes_together(tmp_path: Path) -> None:
+    """Validation runs on canonical IRIs (which the shapes target); the load rebases all."""
+    alt = "http://example.org/kg/"
+    store = EmbeddedStore(tmp_path / "store")
+    report = build(store, reasoner=False, base_iri=alt)
+    assert report.assertions >= 60
+    assert all(g.startswith(f"{alt}graph/") for g in store.named_graphs())
+    left = store.query(f"ASK {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), '{BASE}')) }}")
+    assert not bool(left)
+    commitments = store.query(
+        f"SELECT ?c WHERE {{ ?c a <{alt}ontology/Commitment> . "
+        f"GRAPH <{alt}graph/ontology> {{ <{alt}ontology/Commitment> ?p ?o }} }}"
+    )
+    assert len({row["c"].value for row in commitments}) >= 3
