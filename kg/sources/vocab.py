@@ -1,0 +1,113 @@
+"""The names a curator writes: prefixes, kinds of claims, document types.
+
+One table each, so that the claims files, the compiler, the CLI and the docs agree.
+"""
+
+from __future__ import annotations
+
+DEFAULT_BASE_IRI = "https://w3id.org/sgkg/"
+B = DEFAULT_BASE_IRI
+SG = B + "ontology/"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+OA = "http://www.w3.org/ns/oa#"
+PROV = "http://www.w3.org/ns/prov#"
+NP = "http://www.nanopub.org/nschema#"
+DCTERMS = "http://purl.org/dc/terms/"
+SCHEMA = "https://schema.org/"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+
+SOURCES_GRAPH = "graph/sources"
+ENTITIES_GRAPH = "graph/entities"
+LINKS_GRAPH_PREFIX = "graph/links/"
+ASSERTION_GRAPH_PREFIX = "graph/assertion/"
+NANOPUB_PREFIX = "id/nanopub/"
+DOCUMENT_PREFIX = "id/document/"
+CURATOR = "id/organisation/sgkg-project"
+
+#: Entity kinds: ``{base}id/{kind}/{slug}``; the curator's prefix is the left column.
+ENTITY_PREFIXES: dict[str, str] = {
+    "country": "country",
+    "person": "person",
+    "gov": "government",
+    "organisation": "organisation",
+    "coalition": "coalition",
+    "group": "group",
+    "bloc": "bloc",
+    "force": "force",
+    "guarantee": "guarantee",
+    "commitment": "commitment",
+    "condition": "condition",
+    "event": "event",
+    "place": "place",
+    "doc": "document",
+    "factor": "factor",
+    "concept": "concept",
+    "term": "term",
+    "office": "office",
+}
+
+#: Every prefix a claims file may use without declaring it.
+PREFIXES: dict[str, str] = {
+    "sg": SG,
+    "a": B + ASSERTION_GRAPH_PREFIX,
+    **{p: f"{B}id/{kind}/" for p, kind in ENTITY_PREFIXES.items()},
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "xsd": XSD,
+    "oa": OA,
+    "prov": PROV,
+    "dcterms": DCTERMS,
+    "schema": SCHEMA,
+    "skos": SKOS,
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "time": "http://www.w3.org/2006/time#",
+    "wd": "http://www.wikidata.org/entity/",
+}
+
+
+#: Short kind names → (kind IRI, whose voice). Voices: "author" (the document's authors),
+#: "document" (reported by the document; a speaker may be named), "parties" (the document's
+#: own provision, attributed to its parties or to the party named as speaker).
+KINDS: dict[str, tuple[str, str]] = {
+    "fact": (SG + "ReportedFact", "document"),
+    "assessment": (SG + "AuthorAssessment", "author"),
+    "prediction": (SG + "Prediction", "author"),
+    "conditional": (SG + "Conditional", "author"),
+    "recommendation": (SG + "Recommendation", "author"),
+    "question": (SG + "RhetoricalQuestion", "author"),
+    "obligation": (SG + "Obligation", "parties"),
+    "policy": (SG + "PolicyStatement", "parties"),
+    "permission": (SG + "Permission", "parties"),
+    "recital": (SG + "Recital", "parties"),
+    "affirmation": (SG + "Affirmation", "parties"),
+}
+KIND_BY_IRI = {iri: (name, voice) for name, (iri, voice) in KINDS.items()}
+REPORTED_FACT = SG + "ReportedFact"
+
+#: Document types of source.yaml → the class of the document.
+DOCUMENT_TYPES: dict[str, str] = {
+    "commentary": SG + "OpinionArticle",
+    "agreement": SG + "AgreementDocument",
+    "declaration": SG + "DeclarationDocument",
+    "statement": SG + "StatementDocument",
+}
+
+#: Relations between claims a claims file may state (key → property between assertions).
+RELATIONS: dict[str, str] = {
+    "supports": SG + "supportsClaim",
+    "attacks": SG + "attacksClaim",
+    "qualifies": SG + "qualifiesClaim",
+    "answers": SG + "answersQuestion",
+    "elaborates": SG + "elaboratesClaim",
+    "implements": SG + "implementsClaim",
+}
+
+#: Predicates that would present prose as a description: never inside an assertion graph.
+FORBIDDEN_IN_ASSERTIONS = {
+    RDFS + "comment",
+    SCHEMA + "description",
+    DCTERMS + "description",
+    SKOS + "definition",
+}
