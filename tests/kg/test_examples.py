@@ -21,6 +21,10 @@ from kg.sources import compile_dataset
 
 QUERIES = paths.data_dir() / "queries"
 EXPECTED: dict = json.loads((QUERIES / "expected.json").read_text(encoding="utf-8"))
+# One file per newer question (expected/<query stem>.json), so that curators add questions
+# without editing a shared file.
+for _path in sorted((QUERIES / "expected").glob("*.json")):
+    EXPECTED[_path.stem] = json.loads(_path.read_text(encoding="utf-8"))
 PREFIXES: dict[str, str] = EXPECTED["@prefixes"]
 
 
