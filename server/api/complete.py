@@ -47,17 +47,20 @@ class Candidate:
 class CompletionIndex:
     def __init__(self, candidates: list[Candidate]) -> None:
         self.candidates = candidates
-        keyed: list[tuple[str, int]] = []
+        keyed: list[tuple[str, int, int]] = []  # (key, candidate, 0: a name, 1: a label word)
         for n, c in enumerate(candidates):
-            keys = {c.iri.casefold(), c.curie.casefold(), local_name(c.iri).casefold()}
-            keys.update(w for w in re.findall(r"\w+", c.label.casefold()) if len(w) > 1)
-            keys.add(c.label.casefold())
-            keyed += [(k, n) for k in keys if k]
+            names = {c.iri.casefold(), c.curie.casefold(), local_name(c.iri).casefold()}
+            names.add(c.label.casefold())
+            words = {w for w in re.findall(r"\w+", c.label.casefold()) if len(w) > 1} - names
+            keyed += [(k, n, 0) for k in names if k] + [(k, n, 1) for k in words]
         keyed.sort()
-        self.keys = [k for k, _ in keyed]
-        self.ids = [n for _, n in keyed]
+        self.keys = [k for k, _, _ in keyed]
+        self.ids = [n for _, n, _ in keyed]
+        self.word = [w for _, _, w in keyed]
 
     def find(self, text: str, kinds: set[str], limit: int) -> list[Candidate]:
+        """Tiers: an exact name, a name that starts so, a label word that starts so; then
+        classes and properties before prefixes and entities, then shorter names."""
         needle = text.casefold()
         start = bisect.bisect_left(self.keys, needle)
         seen: dict[int, int] = {}
@@ -67,8 +70,8 @@ class CompletionIndex:
                 break
             n = self.ids[pos]
             if self.candidates[n].kind in kinds:
-                exact = 0 if key == needle else 1
-                seen[n] = min(seen.get(n, 9), exact)
+                tier = 2 if self.word[pos] else (0 if key == needle else 1)
+                seen[n] = min(seen.get(n, 9), tier)
         ranked = sorted(
             seen,
             key=lambda n: (
