@@ -178,8 +178,9 @@ AM_H = 84
 AM_HGAP = 30
 AM_VGAP = 34
 AM_BAND_GAP = 26
-AM_LEFT = 58
-AM_LINE = 34  # characters per line of a quote in a box
+AM_LEFT = 12
+AM_BAND_HEAD = 22  # the band's label above its boxes
+AM_LINE = 31  # characters per line of a quote in a box
 AM_LINES = 3
 
 
@@ -195,10 +196,11 @@ class Box:
 
 
 def layers(amap: ArgumentMap) -> list[tuple[str, list[Provenance]]]:
-    """``(band label, nodes)``: questions first, then one band per paragraph, then claims of
-    other sources that a relation reaches; within a band, the order of the text."""
+    """``(band label, nodes)``: questions first, then one band per section of the text (a
+    document with headings) or per paragraph, then claims of other sources that a relation
+    reaches; within a band, the order of the text."""
     questions = [p for p in amap.nodes if p.kind == "RhetoricalQuestion" and p.source == amap.doc]
-    bands: dict[int, list[Provenance]] = {}
+    bands: dict[str, list[Provenance]] = {}
     others: list[Provenance] = []
     for p in amap.nodes:
         if p in questions:
@@ -206,14 +208,14 @@ def layers(amap: ArgumentMap) -> list[tuple[str, list[Provenance]]]:
         if p.source != amap.doc:
             others.append(p)
         else:
-            bands.setdefault(p.paragraph or 0, []).append(p)
+            key = p.section or (f"¶ {p.paragraph}" if p.paragraph else "¶ ?")
+            bands.setdefault(key, []).append(p)
     result: list[tuple[str, list[Provenance]]] = []
     if questions:
-        result.append(("Questions", questions))
-    for number in sorted(bands):
-        result.append((f"¶ {number}" if number else "¶ ?", bands[number]))
+        result.append(("Questions the text poses", questions))
+    result.extend(bands.items())  # nodes come in the order of the text, so bands do too
     if others:
-        result.append(("Other sources", others))
+        result.append(("Claims of other sources", others))
     return result
 
 
@@ -223,7 +225,7 @@ def layout(amap: ArgumentMap) -> tuple[list[tuple[str, float, float]], dict[str,
     bands: list[tuple[str, float, float]] = []
     y = AM_BAND_GAP / 2
     for name, nodes in layers(amap):
-        top = y
+        top = y + AM_BAND_HEAD
         for i, p in enumerate(nodes):
             row, col = divmod(i, AM_COLS)
             boxes[p.assertion] = Box(
@@ -231,7 +233,7 @@ def layout(amap: ArgumentMap) -> tuple[list[tuple[str, float, float]], dict[str,
             )
         rows = (len(nodes) + AM_COLS - 1) // AM_COLS
         height = rows * (AM_H + AM_VGAP) - AM_VGAP
-        bands.append((name, top, height))
+        bands.append((name, y, height))
         y = top + height + AM_VGAP + AM_BAND_GAP
     return bands, boxes, y - AM_VGAP
 
@@ -293,6 +295,7 @@ def _edges_svg(amap: ArgumentMap, boxes: dict[str, Box]) -> str:
         ids.sort(key=lambda i: boxes[_far(amap, i, key[0])].cx)
     parts = []
     labels = []
+    taken: list[tuple[float, float, float, float]] = []
     for i, e, a, b, sides, _down in plans:
         pa, pb = ports[(a.prov.assertion, sides[0])], ports[(b.prov.assertion, sides[1])]
         x1, y1 = _anchor(a, sides[0], pa.index(i), len(pa))
@@ -305,17 +308,45 @@ def _edges_svg(amap: ArgumentMap, boxes: dict[str, Box]) -> str:
             sign = 1 if sides[0] == "bottom" else -1
             c1, c2 = (x1, y1 + sign * bend), (x2, y2 - sign * bend)
         css = e.relation.css
+        ends = f'data-s="{escape(e.source.slug)}" data-t="{escape(e.target.slug)}"'
         parts.append(
             f'<path d="M{x1:g},{y1:g} C{c1[0]:g},{c1[1]:g} {c2[0]:g},{c2[1]:g} {x2:g},{y2:g}" '
-            f'class="am-edge r-{css}" marker-end="url(#am-arrow-{css})"/>'
+            f'class="am-edge r-{css}" marker-end="url(#am-arrow-{css})" {ends}/>'
         )
-        mx = (x1 + 3 * c1[0] + 3 * c2[0] + x2) / 8
-        my = (y1 + 3 * c1[1] + 3 * c2[1] + y2) / 8
+        mx, my = _label_spot((x1, y1), c1, c2, (x2, y2), e.relation.verb, taken)
         labels.append(
-            f'<text x="{mx:g}" y="{my + 4:g}" text-anchor="middle" class="am-edge-label r-{css}">'
+            f'<text x="{mx:g}" y="{my + 4:g}" text-anchor="middle" class="am-edge-label r-{css}" '
+            f"{ends}>"
             f"{escape(e.relation.verb)}</text>"
         )
     return "".join(parts) + "".join(labels)
+
+
+def _label_spot(
+    p0: tuple[float, float],
+    p1: tuple[float, float],
+    p2: tuple[float, float],
+    p3: tuple[float, float],
+    verb: str,
+    taken: list[tuple[float, float, float, float]],
+) -> tuple[float, float]:
+    """Where an edge's verb goes: the first point along the curve (middle first) whose label
+    box overlaps no label placed before; the middle when every spot is taken."""
+    half_w, half_h = 3.3 * len(verb) + 3, 8.0
+    spots = []
+    for t in (0.5, 0.35, 0.65, 0.2, 0.8):
+        u = 1 - t
+        x = u**3 * p0[0] + 3 * u * u * t * p1[0] + 3 * u * t * t * p2[0] + t**3 * p3[0]
+        y = u**3 * p0[1] + 3 * u * u * t * p1[1] + 3 * u * t * t * p2[1] + t**3 * p3[1]
+        spots.append((x, y))
+    for x, y in spots:
+        box = (x - half_w, y - half_h, x + half_w, y + half_h)
+        if not any(
+            box[0] < o[2] and o[0] < box[2] and box[1] < o[3] and o[1] < box[3] for o in taken
+        ):
+            taken.append(box)
+            return x, y
+    return spots[0]
 
 
 def _far(amap: ArgumentMap, i: int, near: str) -> str:
@@ -349,7 +380,8 @@ def argument_svg(
         parts.append(
             f'<g class="am-band" aria-hidden="true"><line x1="4" y1="{rule:g}" '
             f'x2="{width - 4:g}" y2="{rule:g}" class="am-band-rule"/>'
-            f'<text x="6" y="{top + 16:g}" class="am-band-label">{escape(name)}</text></g>'
+            f'<text x="{AM_LEFT:g}" y="{top + 12:g}" class="am-band-label">'
+            f"{escape(_clip(name, 120))}</text></g>"
         )
     parts.append(f'<g class="am-edges" aria-hidden="true">{_edges_svg(amap, boxes)}</g>')
     parts.append('<g class="am-nodes">')
