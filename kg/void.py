@@ -587,6 +587,8 @@ def describe_dataset(
             SPDX + "checksumValue",
             ox.Literal(dump.sha256, datatype=_nn(XSD + "hexBinary")),
         )
+    from kg.void_subsets import source_subsets  # noqa: PLC0415  (one subset per source)
+    g.triples += source_subsets(store, base_iri, ds, stats.graphs)
     return _grouped(g.triples)
 
 
