@@ -85,6 +85,7 @@ class EntityView:
     graph_truncated: bool
     own_provenance: Provenance | None
     definition: str | None
+    definition_lang: str = ""
     sections: list[SourceSection] = field(default_factory=list)
     curated: list[PropertyGroup] = field(default_factory=list)  # statements of no assertion
     curated_backlinks: list[PropertyGroup] = field(default_factory=list)
@@ -105,10 +106,12 @@ def local_url(iri: str, base: str) -> str | None:
     return "/" + iri[len(base) :] if iri.startswith(base) else None
 
 
-def definition_of(store: Store, iri: str, base: str, accepted: Sequence[str] = ()) -> str | None:
+def definition_of(
+    store: Store, iri: str, base: str, accepted: Sequence[str] = ()
+) -> tuple[str, str] | None:
     """The entity's neutral definition: ``skos:definition`` in the entities or ontology
-    graph (the reader's language first), or ``None``. Never a comment, a paraphrase or
-    anything inside an assertion or provenance graph."""
+    graph as ``(text, language)``, the reader's language first, or ``None``. Never a
+    comment, a paraphrase or anything inside an assertion or provenance graph."""
     allowed = {f"{base}graph/entities", f"{base}graph/ontology"}
     found: dict[str, str] = {}
     for q in patterns(store).quads_for_pattern(ox.NamedNode(iri), SKOS_DEFINITION, None, None):
@@ -121,8 +124,10 @@ def definition_of(store: Store, iri: str, base: str, accepted: Sequence[str] = (
             found.setdefault((q.object.language or "").lower(), q.object.value)
     for lang in [*(a.lower() for a in accepted), "en", ""]:
         if lang in found:
-            return found[lang]
-    return next(iter(sorted(found.items())), ("", None))[1]
+            return found[lang], lang
+    for lang, text in sorted(found.items()):
+        return text, lang
+    return None
 
 
 class Viewer:
@@ -237,8 +242,9 @@ class Viewer:
                             mine = [q for q in st.provenance if q.source == p.source]
                             if not any(s.value is st.value for s in per_doc[p.source]):
                                 per_doc[p.source].append(replace(st, provenance=mine, graphs=[]))
-                    if st.graphs or not any(p.source for p in st.provenance):
-                        rest.append(replace(st, provenance=[]))
+                    unsourced = [p for p in st.provenance if not p.source]
+                    if st.graphs or unsourced or not st.provenance:
+                        rest.append(replace(st, provenance=unsourced))
                 for doc, statements in per_doc.items():
                     docs.setdefault(doc, ([], []))[side].append(
                         PropertyGroup(group.prop, statements)
@@ -287,6 +293,7 @@ class Viewer:
             ]
         text, lang = label(self.store, iri, self.accepted)
         own_prov = provenance(self.store, iri, self.base)
+        definition = definition_of(self.store, iri, self.base, self.accepted)
         if own_prov is None and not assertion_slug(iri, self.base):
             sections, curated, curated_back = self.by_source(groups, backlinks)
         else:  # an assertion's own page: its statements are about the nanopublication
@@ -304,7 +311,8 @@ class Viewer:
             graph_contents=contents,
             graph_truncated=truncated,
             own_provenance=own_prov,
-            definition=definition_of(self.store, iri, self.base, self.accepted),
+            definition=definition[0] if definition else None,
+            definition_lang=definition[1] if definition else "",
             sections=sections,
             curated=curated,
             curated_backlinks=curated_back,
