@@ -398,14 +398,18 @@
     draw(chartSelect.value);
   });
 
+  // YASGUI emits queryResponse before it hands the response to YASR: read the results on
+  // the next turn of the event loop
   yasgui.on("queryResponse", function (instance, tab) {
-    try {
-      var yasr = tab.getYasr();
-      var json = yasr && yasr.results && yasr.results.getAsJson ? yasr.results.getAsJson() : null;
-      offerCharts(analyse(json));
-    } catch (e) {
-      offerCharts(analyse(null));
-    }
+    window.setTimeout(function () {
+      try {
+        var yasr = tab.getYasr();
+        var json = yasr && yasr.results && yasr.results.getAsJson ? yasr.results.getAsJson() : null;
+        offerCharts(analyse(json));
+      } catch (e) {
+        offerCharts(analyse(null));
+      }
+    }, 0);
   });
 
   // Short links: POST /api/share stores the query; the link opens it again (/s/<id>).

@@ -18,7 +18,7 @@ def editor_text(page) -> str:  # type: ignore[no-untyped-def]
 
 
 def set_query(page, text: str) -> None:  # type: ignore[no-untyped-def]
-    page.evaluate("(q) => window.sgkgQueryUI.getTab().setQuery(q)", text)
+    page.evaluate("(q) => { window.sgkgQueryUI.getTab().setQuery(q); }", text)
 
 
 def run_query(page) -> None:  # type: ignore[no-untyped-def]
@@ -97,7 +97,8 @@ def test_chart_timeline_completion_and_share_link(  # type: ignore[no-untyped-de
     page.evaluate(
         """() => {
         const yasqe = window.sgkgQueryUI.getTab().getYasqe();
-        yasqe.setValue('PREFIX sg: <https://w3id.org/sgkg/ontology/>\\nSELECT * WHERE { ?x a sg:Commi');
+        yasqe.setValue('PREFIX sg: <https://w3id.org/sgkg/ontology/>\\n' +
+                       'SELECT * WHERE { ?x a sg:Commi');
         yasqe.focus();
         yasqe.getDoc().setCursor(yasqe.getDoc().lastLine(), 1000);
     }"""
