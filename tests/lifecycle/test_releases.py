@@ -118,7 +118,8 @@ def test_a_mirror_syncs_from_the_feed_alone(world) -> None:
     store, _first, client, _releases = world
     atom = client.get("/changes")
     assert atom.mimetype == "application/atom+xml"
-    entries = ET.fromstring(atom.data)  # noqa: S314  (our own feed).findall(f"{ATOM}entry")
+    root = ET.fromstring(atom.data)  # noqa: S314  (our own feed)
+    entries = root.findall(f"{ATOM}entry")
     kinds = [e.find(f"{ATOM}category").get("term") for e in entries]
     assert kinds.count("release") == 2 and "superseded" in kinds and "retracted" in kinds
     feed = client.get("/changes", headers={"Accept": "application/json"}).get_json()
