@@ -114,6 +114,23 @@
   // With JavaScript the editor replaces the plain form.
   document.documentElement.classList.add("sparql-ui-enhanced");
 
+  // YASGUI leaves its endpoint field and the editor's input without a name: give them one.
+  function nameControls() {
+    host.querySelectorAll("input.autocomplete:not([aria-label])").forEach(function (el) {
+      el.setAttribute("aria-label", "SPARQL endpoint");
+    });
+    host.querySelectorAll(".CodeMirror textarea:not([aria-label])").forEach(function (el) {
+      el.setAttribute("aria-label", "SPARQL query editor");
+    });
+    host.querySelectorAll(".tabsList input[type=text]:not([aria-label])").forEach(function (el) {
+      el.setAttribute("aria-label", "Tab name");
+    });
+  }
+  nameControls();
+  yasgui.on("tabAdd", function () {
+    window.setTimeout(nameControls, 0);
+  });
+
   var tab = yasgui.getTab();
   tab.setEndpoint(cfg.endpoint);
   tab.setQuery(cfg.initialQuery);
