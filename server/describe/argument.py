@@ -71,6 +71,7 @@ def argument_map(store: Store, base: str, doc_iri: str) -> ArgumentMap:
 def argument_quads(store: Store, base: str, amap: ArgumentMap) -> list[ox.Quad]:
     """The argument as RDF, each quad in its nanopublication graph."""
     reader = patterns(store)
+    sg = f"{base}ontology/"
     doc = ox.NamedNode(amap.doc)
     quads: list[ox.Quad] = []
     for predicate in (RDF_TYPE, RDFS_LABEL):
@@ -82,6 +83,10 @@ def argument_quads(store: Store, base: str, amap: ArgumentMap) -> list[ox.Quad]:
         pgraph = provenance_graph(reader, graph)
         own = list(reader.quads_for_pattern(graph, None, None, pgraph))
         quads.extend(own)
+        for name, target in p.relations:  # wherever they are stated (graph/argument)
+            quads.extend(
+                reader.quads_for_pattern(graph, ox.NamedNode(sg + name), ox.NamedNode(target))
+            )
         for q in own:
             if q.predicate == quoted and not isinstance(q.object, ox.Literal):
                 quads.extend(reader.quads_for_pattern(q.object, None, None, pgraph))

@@ -1,6 +1,12 @@
 """Where an assertion comes from: its kind, who it is attributed to, the quoted words and
-their place in the source, its paraphrase, and its relations to other assertions — all read
-from the nanopublication's provenance graph and cached per store version."""
+their place in the source, its paraphrase, and its relations to other assertions — read from
+the nanopublication's provenance graph (relations also from ``graph/argument``) and cached
+per store version.
+
+An assertion is a nanopublication's assertion graph: ``{base}np/RA…/assertion`` (a minted
+nanopub; its readable slug ``usg-001`` is the pubinfo's ``dcterms:identifier``) or, in graphs
+built before minting, ``{base}graph/assertion/usg-001``.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +18,10 @@ import pyoxigraph as ox
 
 from kg.store import Store
 from server.describe.kinds import KIND_CLASS, KIND_WORDS, RELATION_BY_NAME
-from server.labels import NP, OA, PROV, cache_for, local_name, patterns
+from server.labels import DCTERMS, NP, OA, PROV, cache_for, local_name, patterns
 
 _ASSERTION_SLUG = re.compile(r"^[a-z][a-z0-9]*-\d+$")
+_MINTED = re.compile(r"^np/(RA[A-Za-z0-9_-]{43})/assertion$")
 
 
 @dataclass(frozen=True)
@@ -23,6 +30,7 @@ class Provenance:
 
     assertion: str  # the assertion's graph IRI (it is the sg:Assertion)
     slug: str  # usg-NNN: the anchor in the source reader
+    url: str  # the assertion's page on this server (``/np/RA…/assertion``)
     kind: str  # local name of the kind (ReportedFact, …) or "" when unknown
     kind_words: str
     kind_class: str
@@ -52,12 +60,27 @@ class Provenance:
 
 
 def assertion_slug(graph_iri: str, base: str) -> str | None:
-    """``usg-007`` for ``{base}graph/assertion/usg-007``; ``None`` for any other graph."""
-    prefix = f"{base}graph/assertion/"
-    if not graph_iri.startswith(prefix):
+    """``usg-007`` for ``{base}graph/assertion/usg-007``; the trusty code for a minted
+    ``{base}np/RA…/assertion`` (its slug is in the store: :func:`provenance` reads it);
+    ``None`` for any other IRI."""
+    if not graph_iri.startswith(base):
         return None
-    slug = graph_iri[len(prefix) :]
-    return slug if _ASSERTION_SLUG.match(slug) else None
+    rest = graph_iri[len(base) :]
+    if rest.startswith("graph/assertion/"):
+        slug = rest[len("graph/assertion/") :]
+        return slug if _ASSERTION_SLUG.match(slug) else None
+    minted = _MINTED.match(rest)
+    return minted.group(1) if minted else None
+
+
+def is_assertion(iri: str, base: str) -> bool:
+    return assertion_slug(iri, base) is not None
+
+
+def _nanopub_of(reader: Any, graph: ox.NamedNode) -> Any:
+    for head in reader.quads_for_pattern(None, ox.NamedNode(NP + "hasAssertion"), graph, None):
+        return head.subject
+    return None
 
 
 def provenance_graph(reader: Any, graph: ox.NamedNode) -> ox.NamedNode:
@@ -86,6 +109,12 @@ def _compute(store: Store, graph_iri: str, slug: str, base: str) -> Provenance:
     reader = patterns(store)
     graph = ox.NamedNode(graph_iri)
     pgraph = provenance_graph(reader, graph)
+    nanopub = _nanopub_of(reader, graph)
+    if nanopub is not None and slug.startswith("RA"):  # minted: the slug is in the pubinfo
+        for q in reader.quads_for_pattern(nanopub, ox.NamedNode(DCTERMS + "identifier"), None):
+            if isinstance(q.object, ox.Literal):
+                slug = q.object.value
+                break
     props: dict[Any, dict[str, list[Any]]] = {}
     for q in reader.quads_for_pattern(None, None, None, pgraph):
         props.setdefault(q.subject, {}).setdefault(q.predicate.value, []).append(q.object)
@@ -108,16 +137,19 @@ def _compute(store: Store, graph_iri: str, slug: str, base: str) -> Provenance:
                 if value is not None:
                     found.setdefault(key, value)
     source = found.get("source") or one(graph, sg + "sourceDocument")
-    relations = sorted(
-        (name, o.value)
-        for name in RELATION_BY_NAME
-        for o in mine.get(sg + name, [])
-        if isinstance(o, ox.NamedNode)
+    relations = sorted(  # in the provenance graph, or in graph/argument
+        {
+            (name, q.object.value)
+            for name in RELATION_BY_NAME
+            for q in reader.quads_for_pattern(graph, ox.NamedNode(sg + name), None, None)
+            if isinstance(q.object, ox.NamedNode)
+        }
     )
     speaker = one(graph, sg + "reportedSpeaker")
     return Provenance(
         assertion=graph_iri,
         slug=slug,
+        url="/" + graph_iri[len(base) :],
         kind=kind,
         kind_words=KIND_WORDS.get(kind, kind or "Unclassified"),
         kind_class=KIND_CLASS.get(kind, "unknown"),

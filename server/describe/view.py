@@ -141,11 +141,8 @@ class Viewer:
 
     def iri_term(self, iri: str) -> Term:
         text, lang = label(self.store, iri, self.accepted)
-        if not lang and iri.startswith(f"{self.base}graph/"):
-            text = iri[len(self.base) + len("graph/") :]  # "assertion/usg-002/provenance"
-            if text.startswith("assertion/") and "#" in text:  # a claim's content node
-                slug, _, fragment = text[len("assertion/") :].partition("#")
-                text = f"{slug} {fragment}"
+        if not lang and iri.startswith((f"{self.base}graph/", f"{self.base}np/")):
+            text = self.graph_label(iri)
         url = local_url(iri, self.base)
         return Term(
             value=iri,
@@ -156,6 +153,23 @@ class Viewer:
             external=url is None,
             curie=curie(iri, self.base),
         )
+
+    def graph_label(self, iri: str) -> str:
+        """``usg-002 assertion``, ``usg-002 claim`` (its content node), ``usg-002
+        provenance``; ``links/wikidata`` for other graphs."""
+        stem, _, fragment = iri.partition("#")
+        for suffix in ("/assertion", "/provenance", "/pubinfo", "/Head", "/head", ""):
+            if not stem.endswith(suffix):
+                continue
+            root = stem.removesuffix(suffix)
+            prov = provenance(self.store, root + "/assertion", self.base) or provenance(
+                self.store, root, self.base
+            )
+            if prov is not None:
+                part = fragment or suffix.strip("/").lower() or "assertion"
+                return f"{prov.slug} {part}"
+        rest = iri[len(self.base) :]
+        return rest.removeprefix("graph/")
 
     def term(self, node: Any, depth: int = 0) -> Term:
         if isinstance(node, ox.NamedNode):
@@ -182,10 +196,28 @@ class Viewer:
 
     def provenance_of_graph(self, graph: str) -> Provenance | None:
         """The assertion a graph belongs to: the assertion graph itself, or its provenance
-        graph (where ``sg:about`` and the relations between assertions live)."""
+        graph (where ``sg:about`` lives)."""
         prov = provenance(self.store, graph, self.base)
         if prov is None and graph.endswith("/provenance"):
-            prov = provenance(self.store, graph.removesuffix("/provenance"), self.base)
+            stem = graph.removesuffix("/provenance")
+            prov = provenance(self.store, stem, self.base) or provenance(
+                self.store, stem + "/assertion", self.base
+            )
+        return prov
+
+    def made_by(self, quad: ox.Quad) -> Provenance | None:
+        """The assertion that makes a statement: its graph's, or — for a relation between
+        assertions in ``graph/argument`` — the assertion it starts from."""
+        graph = quad.graph_name
+        if not isinstance(graph, ox.NamedNode):
+            return None
+        prov = self.provenance_of_graph(graph.value)
+        if (
+            prov is None
+            and isinstance(quad.subject, ox.NamedNode)
+            and graph.value == f"{self.base}graph/argument"
+        ):
+            prov = provenance(self.store, quad.subject.value, self.base)
         return prov
 
     def group(
@@ -202,7 +234,7 @@ class Viewer:
                 statement = by_value[node] = Statement(self.term(node, depth))
             graph = quad.graph_name
             if isinstance(graph, ox.NamedNode):
-                prov = self.provenance_of_graph(graph.value)
+                prov = self.made_by(quad)
                 if prov is not None:
                     if prov not in statement.provenance:
                         statement.provenance.append(prov)

@@ -91,7 +91,7 @@ def render(slug: str, doc_iri: str, amap, local: str) -> str:  # type: ignore[no
     info = source_info(store, base_iri(), view, doc_iri)
 
     def url_of(p: Provenance) -> str | None:
-        return p.reader_url or f"/graph/assertion/{p.slug}"
+        return p.reader_url or p.url
 
     used_verbs = [r.css for r in RELATIONS if any(e.relation == r for e in amap.edges)]
     svg = (

@@ -153,10 +153,10 @@ def _assertion_texts(reader) -> set[str]:
     """Every statement an assertion or its provenance makes in words (its content's
     literals, its paraphrase, any comment), but not its quote."""
     texts = set()
-    prefix = f"{BASE}graph/assertion/"
+    prefixes = (f"{BASE}graph/assertion/", f"{BASE}np/")  # before and after minting
     for quad in reader.quads_for_pattern(None, None, None, None):
         graph = quad.graph_name
-        if not (isinstance(graph, ox.NamedNode) and graph.value.startswith(prefix)):
+        if not (isinstance(graph, ox.NamedNode) and graph.value.startswith(prefixes)):
             continue
         if quad.predicate.value in QUOTE:
             continue
