@@ -307,6 +307,7 @@ def browse() -> Response:
             for v in selected
             if v not in present
         ]
+        values.sort(key=lambda v: not v["selected"])  # the chosen values first (stable)
         facets.append((facet, values))
     rows = []
     for iri in query.page((page - 1) * size, size):
