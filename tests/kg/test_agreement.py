@@ -381,3 +381,18 @@ def test_cross_source_examples_exist() -> None:
     assert {"30", "31", "32", "34", "36", "37", "38"} <= stems
     for p in Path(QUERIES).glob("3?-*.rq"):
         assert (QUERIES / "expected" / (p.stem + ".json")).is_file(), p.name
+
+
+def test_every_entity_the_provisions_use_is_typed_labelled_and_derived(
+    ds: rdflib.Dataset, provisions
+) -> None:
+    entities = ds.graph(URIRef(B + "graph/entities"))
+    used = set()
+    for p in provisions:
+        for s, _, o in p["content"]:
+            used |= {t for t in (s, o) if isinstance(t, URIRef) and str(t).startswith(B + "id/")}
+    assert len(used) > 100
+    for iri in used:
+        assert entities.value(iri, RDF.type) is not None, iri
+        assert any(label.language == "en" for label in entities.objects(iri, RDFS.label)), iri
+        assert (iri, PROV.wasDerivedFrom, DOC) in entities, iri
