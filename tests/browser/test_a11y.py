@@ -20,6 +20,10 @@ PAGES = [
     "/browse",
     "/browse?kind=sg:Prediction&actor=https://w3id.org/sgkg/id/country/united-states",
     "/search?q=newfound+resolve",
+    "/source/",
+    "/source/us-ukraine-bilateral-security-agreement-2024",
+    "/source/ukraine-security-guarantees/argument",
+    "/source/us-ukraine-bilateral-security-agreement-2024/argument",
 ]
 
 pytestmark = [pytest.mark.browser, pytest.mark.server, pytest.mark.node]
