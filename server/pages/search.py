@@ -234,6 +234,8 @@ class Hit:
     quote_html: str = ""
     paraphrase_html: str = ""
     source: str = ""
+    slug: str = ""  # the assertion's readable name (usg-027)
+    reader_url: str = ""  # the quote in the annotated source
 
     def to_json(self) -> dict[str, object]:
         data: dict[str, object] = {
@@ -263,8 +265,11 @@ def search_text(
     found, total = search_index.search(text_index(store, base), query, limit=limit, offset=offset)
     hits = []
     assertion_type = f"{base}ontology/Assertion"
+    from server.describe import provenance  # noqa: PLC0415
+
     for h in found:
         css, words = kind_badge(h.kind)
+        prov = provenance(store, h.iri, base)
         hits.append(
             Hit(
                 iri=h.iri,
@@ -274,7 +279,9 @@ def search_text(
                 types=[assertion_type],
                 type_label="Assertion",
                 score=round(-h.rank / (1.0 - h.rank), 6) if h.rank < 0 else 0.0,
-                url=local_url(h.iri, base) or h.iri,
+                url=(prov.url if prov is not None else None) or local_url(h.iri, base) or h.iri,
+                slug=prov.slug if prov is not None else local_name(h.iri),
+                reader_url=(prov.reader_url or "") if prov is not None else "",
                 kind=h.kind,
                 kind_class=css,
                 kind_words=words,
