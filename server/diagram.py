@@ -102,11 +102,9 @@ def _node(x: float, y: float, edge: Edge, side: str) -> str:
     title = f"<title>{escape(name)}</title>"
     if said:
         title += f"<desc>Stated by: {escape(said)}</desc>"
-    if edge.url:
-        return (
-            f'<a href="{escape(edge.url)}" class="dg-node dg-{side}" '
-            f'aria-label="{escape(label)}">{title}{body}</a>'
-        )
+    if edge.url:  # named by its <title>, described by its kinds (no aria-label: the visible,
+        # clipped words must stay part of the name)
+        return f'<a href="{escape(edge.url)}" class="dg-node dg-{side}">{title}{body}</a>'
     return f'<g class="dg-node dg-{side}" role="img" aria-label="{escape(label)}">{title}{body}</g>'
 
 
@@ -265,10 +263,12 @@ def _box_svg(box: Box, url: str | None) -> str:
         f'<text x="{x + AM_W - 10:g}" y="{y + 19:g}" text-anchor="end" class="am-slug">'
         f"{escape(p.slug)}</text>{lines}"
     )
-    attrs = f'class="am-node k-{p.kind_class}" id="n-{escape(p.slug)}" aria-label="{escape(name)}"'
-    if url:
+    attrs = f'class="am-node k-{p.kind_class}" id="n-{escape(p.slug)}"'
+    if url:  # named by its <title>: slug, kind and the whole quote
         return f'<a href="{escape(url)}" {attrs}><title>{escape(name)}</title>{body}</a>'
-    return f'<g {attrs} role="img"><title>{escape(name)}</title>{body}</g>'
+    return (
+        f'<g {attrs} role="img" aria-label="{escape(name)}"><title>{escape(name)}</title>{body}</g>'
+    )
 
 
 def _anchor(box: Box, side: str, index: int, count: int) -> tuple[float, float]:

@@ -42,7 +42,7 @@ def test_argument_map_draws_and_tab_reaches_a_claim(  # type: ignore[no-untyped-
             break
     else:
         raise AssertionError("Tab never reached a node of the argument map")
-    name = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    name = page.evaluate("document.activeElement.querySelector('title').textContent")
     href = page.evaluate("document.activeElement.getAttribute('href')")
     assert name and "“" in name
     assert href.startswith("/source/ukraine-security-guarantees#")
