@@ -40,6 +40,8 @@ class Previous:
     version: str = ""
     nanopubs: dict[str, tuple[str, str]] = field(default_factory=dict)
     retracted: dict[str, str] = field(default_factory=dict)  # slug → retracted nanopub
+    #: every supersession and retraction of the releases so far ({slug, old, new | retraction})
+    history: list[dict[str, str]] = field(default_factory=list)
     quads_of: Callable[[str], list[ox.Quad]] = lambda _iri: []
 
 
@@ -152,6 +154,21 @@ def mint(
     for slug, (iri, _fp) in previous.nanopubs.items():
         if slug not in by_slug:  # withdrawn since the last release: `kg release` retracts it
             out.extend(_lifecycle(base, iri, DCTERMS + "identifier", ox.Literal(slug)))
+    for event in previous.history:  # what earlier releases superseded and retracted
+        out.extend(
+            _lifecycle(base, event["old"], DCTERMS + "identifier", ox.Literal(event["slug"]))
+        )
+        if event.get("new"):
+            out.extend(_lifecycle(base, event["new"], NPX + "supersedes", event["old"]))
+            out.extend(_lifecycle(base, event["old"], DCTERMS + "isReplacedBy", event["new"]))
+        if event.get("retraction"):
+            out.extend(_lifecycle(base, event["retraction"], NPX + "retracts", event["old"]))
+            out.extend(
+                _lifecycle(
+                    base, event["retraction"], DCTERMS + "identifier", ox.Literal(event["slug"])
+                )
+            )
+    out[:] = list(dict.fromkeys(out))  # one statement once
 
     def final(term: ox.Term) -> ox.Term:
         if not isinstance(term, ox.NamedNode) or not term.value.startswith(DRAFT_ROOT):

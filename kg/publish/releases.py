@@ -135,6 +135,7 @@ def previous_release(root: Path | None = None) -> Previous:
         version=last.version,
         nanopubs={s: (e["np"], e["fingerprint"]) for s, e in index["nanopubs"].items()},
         retracted={s: e["np"] for s, e in index.get("retracted", {}).items()},
+        history=index.get("history", []),
         quads_of=lambda iri: by_np.get(iri, []),
     )
 
@@ -273,6 +274,15 @@ def make_release(
                 new_archive[r_iri] = r_quads
                 retracted.append({"slug": slug, "np": r_iri, "retracts": old["np"]})
                 index["retracted"][slug] = {"np": old["np"], "retraction": r_iri}
+        index["history"] = list(prev_index.get("history", []))
+        index["history"] += [
+            {"slug": e["slug"], "old": e["supersedes"], "new": e["np"], "release": version}
+            for e in superseded
+        ]
+        index["history"] += [
+            {"slug": e["slug"], "old": e["retracts"], "retraction": e["np"], "release": version}
+            for e in retracted
+        ]
         (tmp / "index.json").write_text(json.dumps(index, indent=1, sort_keys=True) + "\n")
         _write_nq_gz(tmp / "nanopubs.nq.gz", [q for qs in new_archive.values() for q in qs])
 

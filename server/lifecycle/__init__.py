@@ -39,6 +39,15 @@ bp = Blueprint("lifecycle", __name__, template_folder="../templates")
 TRUSTY = re.compile(r"^RA[A-Za-z0-9_-]{43}$")
 SLUG = re.compile(r"^[a-z][a-z0-9]*-\d+$")
 SUFFIX = re.compile(r"^(?P<stem>.+?)(?:\.(?P<ext>trig|nq|html|ttl|nt|rdf|jsonld))?$")
+PREFIXES = {
+    "np": NP,
+    "npx": "http://purl.org/nanopub/x/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "oa": "http://www.w3.org/ns/oa#",
+    "dcterms": DCTERMS,
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+}
 RDF_OUT = {
     "trig": (ox.RdfFormat.TRIG, "application/trig"),
     "nq": (ox.RdfFormat.N_QUADS, "application/n-quads"),
@@ -125,15 +134,19 @@ def nanopub(rest: str) -> Any:
     later = successor(store, iri)
     fmt = _wants(ext)
     if fmt == "html":
-        if not archived:
-            from server.pages.resources import serve
+        from kg.publish.history import history
 
-            return serve("np", rest)
-        trig = ox.serialize(quads, format=ox.RdfFormat.TRIG).decode("utf-8")
-        response = Response(
-            render_template("lifecycle/nanopub.html", iri=iri, trig=trig, successor=later),
-            mimetype="text/html",
+        trig = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES).decode("utf-8")
+        page = render_template(
+            "lifecycle/nanopub.html",
+            iri=iri,
+            local=_local(iri),
+            trig=trig,
+            successor=later,
+            archived=archived,
+            history=history(store, iri, base_iri()),
         )
+        response = Response(page, mimetype="text/html")
     elif fmt in RDF_OUT:
         rdf_format, media = RDF_OUT[fmt]
         response = Response(ox.serialize(quads, format=rdf_format), mimetype=media)
@@ -169,8 +182,10 @@ def assertion_alias(name: str) -> Any:
     m = SUFFIX.match(name)
     slug = m["stem"] if m else ""
     iri = current_by_slug(get_store(), slug) if SLUG.match(slug) else None
-    if iri is None:
-        abort(404)
+    if iri is None:  # a store with graphs named the old way (loaded data, fixtures)
+        from server.pages.resources import serve
+
+        return serve("graph", f"assertion/{name}")
     target = _local(iri) + "/assertion" + (f".{m['ext']}" if m and m["ext"] else "")
     return redirect(target, code=301)
 

@@ -133,3 +133,25 @@ def test_a_mirror_syncs_from_the_feed_alone(world) -> None:
             for quad in ox.parse(io.BytesIO(gzip.decompress(data)), format=ox.RdfFormat.N_QUADS):
                 apply(quad)
     assert set(mirror) == set(store.reader().quads_for_pattern(None, None, None, None))
+
+
+def test_history_survives_the_next_build(world, tmp_path: Path) -> None:
+    from kg.publish.history import history
+
+    store, first, _client, releases = world
+    now = slugs(store)
+    data = tmp_path / "data" / "sources"
+    store = load(tmp_path / "store", sources.compile_quads(root=data))  # after release 2
+    assert slugs(store) == now  # nothing changed: the same nanopubs
+    h = history(store, now["tt-001"] + "/assertion", B)
+    assert [v.iri for v in h.versions] == [first["tt-001"], now["tt-001"]]
+    assert h.versions[0].replaced_by == now["tt-001"] and h.versions[1].current
+    gone = history(store, first["tt-003"], B)
+    assert gone.versions[0].retracted_by and not gone.versions[0].current
+    from server import create_app
+
+    client = create_app(
+        {"STORE": str(tmp_path / "store"), "TESTING": True, "RELEASES": str(releases)}
+    ).test_client()
+    page = client.get(now["tt-001"].removeprefix(B[:-1]), headers={"Accept": "text/html"}).text
+    assert "History of tt-001" in page and first["tt-001"].rsplit("/", 1)[1] in page
