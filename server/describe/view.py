@@ -305,7 +305,7 @@ class Viewer:
         )
         backlinks = self.group(incoming[:BACKLINK_LIMIT], inverse=True)
         # links from assertions themselves (sg:about) after the links between entities
-        graph_space = f"{self.base}graph/"
+        graph_space = (f"{self.base}graph/", f"{self.base}np/")
         backlinks.sort(
             key=lambda g: all(s.value.value.startswith(graph_space) for s in g.statements)
         )
@@ -323,13 +323,27 @@ class Viewer:
                 (self.term(q.subject), self.iri_term(q.predicate.value), self.term(q.object))
                 for q in quads[:GRAPH_PAGE_LIMIT]
             ]
-        text, lang = label(self.store, iri, self.accepted)
+        head = self.iri_term(iri)
+        text, lang = head.label, head.lang
         own_prov = provenance(self.store, iri, self.base)
         definition = definition_of(self.store, iri, self.base, self.accepted)
         if own_prov is None and not assertion_slug(iri, self.base):
             sections, curated, curated_back = self.by_source(groups, backlinks)
-        else:  # an assertion's own page: its statements are about the nanopublication
-            sections, curated, curated_back = [], groups, backlinks
+        else:  # an assertion's own page: its own badge and quote are shown once, on top
+            sections = []
+            curated, curated_back = (
+                [
+                    PropertyGroup(
+                        g.prop,
+                        [
+                            replace(st, provenance=[p for p in st.provenance if p != own_prov])
+                            for st in g.statements
+                        ],
+                    )
+                    for g in side
+                ]
+                for side in (groups, backlinks)
+            )
         return EntityView(
             iri=iri,
             label=text,
