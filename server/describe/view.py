@@ -17,10 +17,10 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.store import Store
-from server.describe.document import BNODE_DEPTH
+from server.describe.document import BNODE_DEPTH, first
 from server.describe.kinds import TYPE_RANK
 from server.describe.provenance import Provenance, assertion_slug, provenance
-from server.labels import OWL, RDF_TYPE, SKOS, XSD, curie, label, local_name, patterns
+from server.labels import DCTERMS, OWL, RDF_TYPE, SKOS, XSD, curie, label, local_name, patterns
 
 BACKLINK_LIMIT = 300
 GRAPH_PAGE_LIMIT = 500
@@ -64,6 +64,7 @@ class SourceSection:
     type_words: str
     groups: list[PropertyGroup]
     backlinks: list[PropertyGroup]
+    date: str = ""  # dcterms:issued, when the document gives one
 
     @property
     def count(self) -> int:
@@ -286,8 +287,16 @@ class Viewer:
         sections = []
         for doc, (mine, theirs) in docs.items():
             types = self.types_of(doc)
+            issued = first(
+                q.object.value
+                for q in self.reader.quads_for_pattern(
+                    ox.NamedNode(doc), ox.NamedNode(DCTERMS + "issued"), None, None
+                )
+            )
             sections.append(
-                SourceSection(self.iri_term(doc), types[0].label if types else "", mine, theirs)
+                SourceSection(
+                    self.iri_term(doc), types[0].label if types else "", mine, theirs, issued or ""
+                )
             )
         sections.sort(key=lambda s: s.doc.label.casefold())
         return sections, curated[0], curated[1]
