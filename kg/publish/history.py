@@ -95,3 +95,16 @@ def history(store: Any, iri: str, base: str) -> History | None:
             cursor = versions[cursor].replaced_by
     ordered += [v for v in versions.values() if v not in ordered]
     return History(slug, ordered)
+
+
+def slug_of(store: Any, iri: str, base: str) -> str | None:
+    """``usg-007`` for a nanopub ``{base}np/RA…`` or any of its graphs (its pubinfo's
+    ``dcterms:identifier``); None for anything else. For pages that used to read the slug off
+    ``graph/assertion/{slug}``."""
+    nanopub = nanopub_of(iri, base)
+    if nanopub is None:
+        return None
+    rows = _rows(
+        store, f"SELECT ?s WHERE {{ GRAPH ?g {{ <{nanopub}> <{DCTERMS}identifier> ?s }} }}"
+    )
+    return rows[0]["s"].value if rows else None

@@ -36,6 +36,11 @@ def _private_key(folder: str) -> str:
     return path.read_text(encoding="ascii").strip()
 
 
+def private_key(folder: Path | None = None) -> str:
+    """The project's private key (PKCS#8, base64), made if missing."""
+    return _private_key(str((folder or keys_dir()).resolve()))
+
+
 def profile(folder: Path | None = None):  # type: ignore[no-untyped-def]
     """The toolkit's signing profile for the project key (made if missing)."""
     import nanopub_sign

@@ -155,3 +155,20 @@ def test_history_survives_the_next_build(world, tmp_path: Path) -> None:
     ).test_client()
     page = client.get(now["tt-001"].removeprefix(B[:-1]), headers={"Accept": "text/html"}).text
     assert "History of tt-001" in page and first["tt-001"].rsplit("/", 1)[1] in page
+
+
+def test_kg_release_command(tmp_path: Path, monkeypatch, runner) -> None:
+    store_copy = tmp_path / "store"
+    load(store_copy, sources.compile_quads())
+    monkeypatch.setenv("KG_RELEASES", str(tmp_path / "releases"))
+    code, out, err = runner(["--store", str(store_copy), "release", "2026-12-01"])
+    assert code == 0, err
+    assert "release 2026-12-01 <https://w3id.org/sgkg/release/2026-12-01>" in out
+    assert "first release" in out
+    sums = (tmp_path / "releases" / "2026-12-01" / "SHA256SUMS").read_text().splitlines()
+    for line in sums:
+        digest, name = line.split("  ", 1)
+        data = (tmp_path / "releases" / "2026-12-01" / name).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == digest, name
+    code, _out, err = runner(["--store", str(store_copy), "release", "2026-12-01"])
+    assert code == 2 and "never rewritten" in err
