@@ -180,6 +180,7 @@ def mint(
         if old and old[0] != iri:
             out.extend(_lifecycle(base, iri, NPX + "supersedes", old[0]))
             out.extend(_lifecycle(base, old[0], DCTERMS + "isReplacedBy", iri))
+            out.extend(_lifecycle(base, old[0], DCTERMS + "identifier", ox.Literal(slug)))
     for slug, (iri, _fp) in previous.nanopubs.items():
         if slug not in by_slug:  # withdrawn since the last release: `kg release` retracts it
             out.extend(_lifecycle(base, iri, DCTERMS + "identifier", ox.Literal(slug)))

@@ -121,10 +121,8 @@ def nanopub(rest: str) -> Any:
         abort(404)
     iri = f"{base_iri()}{NP_PREFIX}{code}"
     store = get_store()
-    if tail:  # a graph of the nanopub: served like every graph IRI
-        from server.pages.resources import serve
-
-        return serve("np", rest)
+    if tail:
+        return nanopub_part(store, iri, tail, ext, rest)
     quads = nanopub_quads(store, iri)
     archived = not quads
     if archived:
@@ -156,10 +154,55 @@ def nanopub(rest: str) -> Any:
     if later:
         links.append(f'<{later}>; rel="successor-version"')
     response.headers["Link"] = ", ".join(links)
-    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    response.headers["Cache-Control"] = "public, max-age=3600"  # the content never changes;
+    # the successor-version link appears when a later release supersedes it
     if not ext:
         response.vary.add("Accept")
     return response
+
+
+def nanopub_part(store: Any, iri: str, tail: str, ext: str | None, rest: str) -> Any:
+    """A graph (or node) of a nanopub. Current nanopubs: served like every graph IRI, their
+    pages with the claim's history below when it has one; archived ones: from the archive."""
+    from server.pages.resources import serve
+
+    if nanopub_quads(store, iri):
+        response = serve("np", rest)
+        if response.status_code == 200 and response.mimetype == "text/html":
+            _add_history(response, store, iri)
+        return response
+    quads = rel.archived_nanopub(iri, releases_root())
+    part = f"{iri}/{tail}"
+    quads = [q for q in quads if q.graph_name.value == part or q.subject.value == part]
+    if not quads:
+        abort(404)
+    fmt = _wants(ext)
+    if fmt == "html":
+        return redirect(_local(iri), code=303)
+    if fmt not in RDF_OUT:
+        abort(406)
+    rdf_format, media = RDF_OUT[fmt]
+    response = Response(ox.serialize(quads, format=rdf_format), mimetype=media)
+    later = successor(store, iri)
+    if later:
+        response.headers["Link"] = f'<{later}>; rel="successor-version"'
+    return response
+
+
+def _add_history(response: Response, store: Any, iri: str) -> None:
+    """The history partial, before the end of the page's main element (only when the claim
+    has more than one version: the page is otherwise left as it is)."""
+    from kg.publish.history import history
+
+    h = history(store, iri, base_iri())
+    if h is None or len(h.versions) < 2:
+        return
+    html = response.get_data(as_text=True)
+    at = html.rfind("</main>")
+    if at < 0:
+        return
+    block = render_template("lifecycle/_history_block.html", h=h)
+    response.set_data(html[:at] + block + html[at:])
 
 
 @bp.get("/id/nanopub/<name>")

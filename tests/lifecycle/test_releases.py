@@ -172,3 +172,17 @@ def test_kg_release_command(tmp_path: Path, monkeypatch, runner) -> None:
         assert hashlib.sha256(data).hexdigest() == digest, name
     code, _out, err = runner(["--store", str(store_copy), "release", "2026-12-01"])
     assert code == 2 and "never rewritten" in err
+
+
+def test_assertion_pages_show_the_history_and_old_graphs_stay(world) -> None:
+    store, first, client, _releases = world
+    now = slugs(store)
+    page = client.get(
+        now["tt-001"].removeprefix(B[:-1]) + "/assertion", headers={"Accept": "text/html"}
+    )
+    assert page.status_code == 200 and "History of tt-001" in page.text
+    old = first["tt-001"].removeprefix(B[:-1]) + "/assertion"
+    r = client.get(old, headers={"Accept": "application/trig"})
+    assert r.status_code == 200 and ox.parse(r.data, format=ox.RdfFormat.TRIG)
+    assert now["tt-001"] in r.headers["Link"]
+    assert client.get(old, headers={"Accept": "text/html"}).status_code == 303
