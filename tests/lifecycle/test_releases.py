@@ -110,6 +110,15 @@ def test_release_pages_files_checksums_and_void(world) -> None:
         f"<{B}release/2026-11-02> <http://www.w3.org/ns/dcat#previousVersion> "
         f"<{B}release/2026-11-01>" in void
     )
+    diff = list(
+        ox.parse(client.get("/release/2026-11-02/diff.ttl").data, format=ox.RdfFormat.TURTLE)
+    )
+    assert any(
+        t.predicate.value == "http://www.w3.org/ns/dcat#previousVersion"
+        and t.object.value == f"{B}release/2026-11-01"
+        for t in diff
+    )
+    assert any(t.predicate.value == NPX + "retracts" for t in diff)
     with pytest.raises(Exception, match="never rewritten"):
         make_release(_store, "2026-11-02")
 
