@@ -52,15 +52,15 @@ FACETS: tuple[Facet, ...] = (
         "type",
         "Type",
         'GRAPH ?tg_{n} {{ ?item a ?v }} FILTER(STRSTARTS(STR(?v), "{sg}") '
-        "&& ?tg_{n} != <{onto}> && ?tg_{n} != <{shapes}>)",
+        '&& ?tg_{n} != <{onto}> && ?tg_{n} != <{shapes}> && !CONTAINS(STR(?item), "#"))',
     ),
     Facet("kind", "Kind of claim", "?item <{sg}kind> ?v ."),
     Facet("source", "Source", "?item <{sg}sourceDocument> ?v ."),
-    # paths, not UNIONs: with ?item bound by the other choices they are walked from ?item
+    # no UNIONs: each branch would be evaluated over the whole graph, not from ?item
     Facet(
         "actor",
         "Actor",
-        "?item <{sg}about>|<{sg}guarantor>|<{sg}beneficiary> ?v . "
+        "?item ?ap_{n} ?v . FILTER(?ap_{n} IN (<{sg}about>, <{sg}guarantor>, <{sg}beneficiary>)) "
         "?v a ?at_{n} . FILTER(?at_{n} IN ({agents}))",
     ),
     Facet(
@@ -106,10 +106,12 @@ class FacetQuery:
         return text.replace("?v", var)
 
     def universe(self) -> str:
+        """Every thing browsed: an IRI with an ``sg:`` type outside the ontology and shapes
+        graphs, no ``#`` fragment."""
         return (
-            "FILTER EXISTS { GRAPH ?ug { ?item a ?ut } "
+            "GRAPH ?ug { ?item a ?ut } "
             f'FILTER(STRSTARTS(STR(?ut), "{self.sg}") && ?ug != <{self.base}graph/ontology> '
-            f'&& ?ug != <{self.base}graph/shapes>) }} FILTER(!CONTAINS(STR(?item), "#"))'
+            f'&& ?ug != <{self.base}graph/shapes>) FILTER(!CONTAINS(STR(?item), "#"))'
         )
 
     def filters(self, skip: str | None = None) -> str:
@@ -124,15 +126,10 @@ class FacetQuery:
         return "\n".join(parts)
 
     def where(self, skip: str | None = None) -> str:
-        filters = self.filters(skip)
-        if filters:
-            return f"{filters}\n{self.universe()}"
-        # nothing chosen: the universe itself is the pattern
-        return (
-            "GRAPH ?ug { ?item a ?ut } "
-            f'FILTER(STRSTARTS(STR(?ut), "{self.sg}") && ?ug != <{self.base}graph/ontology> '
-            f'&& ?ug != <{self.base}graph/shapes>) FILTER(!CONTAINS(STR(?item), "#"))'
-        )
+        """The chosen values as patterns (each facet's pattern only matches things: a kind,
+        a source, an actor… belong to assertions and entities), or the universe when
+        nothing is chosen. No universe join on top: on a big graph it multiplies the work."""
+        return self.filters(skip) or self.universe()
 
     def _state(self, skip: str | None = None) -> tuple[tuple[str, tuple[str, ...]], ...]:
         return tuple(sorted((k, tuple(sorted(v))) for k, v in self.chosen.items() if k != skip))
@@ -142,7 +139,7 @@ class FacetQuery:
         version and state: paging through a choice, or changing this facet's own values,
         asks the store once)."""
         n = FACETS.index(facet) + 100
-        where = self.where(skip=facet.name)
+        where = self.filters(skip=facet.name)  # nothing else chosen: the facet's own pattern
         sparql = (
             f"SELECT ?v (COUNT(DISTINCT ?item) AS ?n) WHERE {{ {where}\n{self._fill(facet, n)} }} "
             f"GROUP BY ?v ORDER BY DESC(?n) ?v LIMIT {MAX_VALUES}"
@@ -168,9 +165,11 @@ class FacetQuery:
         return _remember(self.store, ("total", self._state()), run)
 
     def page(self, offset: int, limit: int) -> list[str]:
+        # no ORDER BY: the store's index order is stable within a version (published
+        # generations never change) and a sort would touch every match for each page
         sparql = (
             f"SELECT DISTINCT ?item WHERE {{ {self.where()} }} "
-            f"ORDER BY ?item LIMIT {int(limit)} OFFSET {int(offset)}"
+            f"LIMIT {int(limit)} OFFSET {int(offset)}"
         )
         key = ("page", self._state(), int(offset), int(limit))
         return _remember(
@@ -202,6 +201,15 @@ def _remember(store: Store, key: Any, compute: Callable[[], T]) -> T:
         if len(entries) > MAX_REMEMBERED:
             entries.popitem(last=False)
     return value
+
+
+def warm(store: Store, base: str, size: int = 20) -> None:
+    """Ask for the unfiltered counts, total and first page once (they are remembered)."""
+    query = FacetQuery(store, base, {})
+    for facet in FACETS:
+        query.counts(facet)
+    query.total()
+    query.page(0, size)
 
 
 def agent_classes(store: Store, base: str) -> str:
