@@ -132,22 +132,38 @@ def universe_sparql(base_iri: str) -> str:
     )
 
 
+def _where(
+    base_iri: str, agents: Sequence[str], chosen: Mapping[str, Sequence[str]], skip: str | None
+) -> list[str]:
+    parts = [universe_sparql(base_iri)]
+    for n, facet in enumerate(FACETS):
+        values = chosen.get(facet.name)
+        if values and facet.name != skip:
+            var = f"?f_{n}"
+            iris = " ".join(f"<{v}>" for v in values)
+            parts.append(f"VALUES {var} {{ {iris} }} {fill(facet, base_iri, agents, n, var)}")
+    return parts
+
+
 def counts_sparql(
     base_iri: str, agents: Sequence[str], chosen: Mapping[str, Sequence[str]], facet: str
 ) -> str:
     """The ``GROUP BY`` that defines a facet's counts under the other facets' choices (what
-    the index answers; used to check it)."""
-    parts = [universe_sparql(base_iri)]
-    for n, other in enumerate(FACETS):
-        values = chosen.get(other.name)
-        if values and other.name != facet:
-            var = f"?f_{n}"
-            iris = " ".join(f"<{v}>" for v in values)
-            parts.append(f"VALUES {var} {{ {iris} }} {fill(other, base_iri, agents, n, var)}")
+    the index answers; the tests check it against the store)."""
+    parts = _where(base_iri, agents, chosen, skip=facet)
     target = FACETS_BY_NAME[facet]
     parts.append(fill(target, base_iri, agents, 100 + FACETS.index(target)))
     parts.append("FILTER(isIRI(?v))")
-    return "SELECT ?v (COUNT(DISTINCT ?item) AS ?n) WHERE { " + "\n".join(parts) + " } GROUP BY ?v"
+    where = "\n".join(parts)
+    return f"SELECT ?v (COUNT(DISTINCT ?item) AS ?n) WHERE {{ {where} }} GROUP BY ?v"
+
+
+def matches_sparql(
+    base_iri: str, agents: Sequence[str], chosen: Mapping[str, Sequence[str]]
+) -> str:
+    """The things a state selects (what :meth:`BrowseState.page` pages through)."""
+    where = "\n".join(_where(base_iri, agents, chosen, skip=None))
+    return f"SELECT DISTINCT ?item WHERE {{ {where} }}"
 
 
 # --- building --------------------------------------------------------------------------------
