@@ -572,20 +572,13 @@ def publish(store: Store, graph: rdflib.Graph, graph_iri: str) -> None:
         )
         for s, p, o in graph
     ]
-    if store.kind == "remote":
-        store.write_dataset(quads, graphs_to_replace=[graph_iri])  # type: ignore[attr-defined]
-        return
-    if not hasattr(store, "writer"):
-        raise StoreError(f"cannot write the link set into {store.describe()}")
-    with store.writer() as ox_store:  # type: ignore[attr-defined]
-        ox_store.remove_graph(target)
-        ox_store.extend(quads)
+    store.write_dataset(quads, replace=[graph_iri])
 
 
 def cli(args: Any, settings: dict[str, Any]) -> int:
     from kg.store import open_store  # noqa: PLC0415
 
-    store = open_store(settings["STORE"])
+    store = open_store(settings["STORE"], settings)
     report = run(
         store,
         base_iri=settings["BASE_IRI"],

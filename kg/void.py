@@ -205,11 +205,6 @@ _CACHE: dict[tuple[str, str, str], Statistics] = {}
 _CACHE_LOCK = threading.Lock()
 
 
-def _store_key(store: Store) -> str:
-    root = getattr(store, "root", None)
-    return f"{type(store).__name__}:{root if root is not None else store.describe()}"
-
-
 def _int(value: Any) -> int:
     return int(value.value) if value is not None else 0
 
@@ -222,13 +217,10 @@ def _one(store: Store, sparql: str) -> int:
 
 def _version_time(store: Store) -> datetime | None:
     """When the current generation was published (mtime of its directory)."""
-    current = getattr(store, "current_generation", None)
-    if current is None:
+    mtime = store.modified()
+    if mtime is None:
         return None
-    path = current()
-    if path is None or not path.exists():
-        return None
-    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).replace(microsecond=0)
+    return datetime.fromtimestamp(mtime, tz=UTC).replace(microsecond=0)
 
 
 def compute_statistics(store: Store, base_iri: str) -> Statistics:
@@ -320,7 +312,7 @@ def _linksets(store: Store, base_iri: str, link_graphs: list[str], id_space: str
 
 def statistics(store: Store, base_iri: str) -> Statistics:
     """:func:`compute_statistics`, cached per (store, version, base)."""
-    key = (_store_key(store), store.version(), base_iri)
+    key = (store.cache_key(), store.version(), base_iri)
     cached = _CACHE.get(key)
     if cached is not None:
         return cached

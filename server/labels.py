@@ -156,13 +156,8 @@ def cache_for(store: Store, name: str) -> VersionCache:
 
 
 def patterns(store: Store) -> Any:
-    """Something with ``quads_for_pattern``: the embedded reader, or a SPARQL shim."""
-    reader = getattr(store, "reader", None)
-    if reader is not None:
-        return reader()
-    from server.describe import SparqlPatterns  # noqa: PLC0415 (remote mode only)
-
-    return SparqlPatterns(store)
+    """Something with ``quads_for_pattern`` for a burst of lookups (:meth:`Store.patterns`)."""
+    return store.patterns()
 
 
 def labels_of(store: Store, iri: str) -> dict[str, str]:

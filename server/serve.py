@@ -50,20 +50,18 @@ class _Gunicorn(BaseApplication):
 
 def _post_worker_init(worker) -> None:  # type: ignore[no-untyped-def]
     """Start the query processes now, not on the first request."""
-    from server.sparql.query import get_executor  # noqa: PLC0415
     from server.store import get_store  # noqa: PLC0415
 
     app = worker.wsgi
     with app.app_context():
-        if get_store().kind == "embedded":
-            get_executor().start()
+        get_store().warm()
 
 
 def _worker_exit(server, worker) -> None:  # type: ignore[no-untyped-def]
     app = getattr(worker, "wsgi", None)
-    executor = app.extensions.get("kg_executor") if app is not None else None
-    if executor is not None:
-        executor.close()
+    store = app.extensions.get("kg_store") if app is not None else None
+    if store is not None:
+        store.close()
 
 
 def _child_exit(server, worker) -> None:  # type: ignore[no-untyped-def]

@@ -59,7 +59,7 @@ def remote_store_url(oxigraph_binary: str, tmp_path_factory: pytest.TempPathFact
     """A real ``oxigraph serve`` with the article built into it by ``kg.build`` (remote mode):
     ``KG_STORE=<this URL>``."""
     from kg.build import build
-    from kg.remote_store import RemoteStore
+    from kg.store.remote import RemoteStore
 
     process = start_oxigraph(oxigraph_binary, tmp_path_factory.mktemp("remote-store"))
     try:

@@ -23,14 +23,9 @@ _CACHE: dict[tuple[str, str, str, str], Any] = {}
 _LOCK = threading.RLock()  # re-entrant: cached values are built from cached values
 
 
-def _store_key(store: Store) -> str:
-    root = getattr(store, "root", None)
-    return f"{type(store).__name__}:{root if root is not None else store.describe()}"
-
-
 def cached(store: Store, name: str, base: str, compute: Callable[[], T]) -> T:
     """``compute()`` once per (store, version, name, base); older versions are dropped."""
-    key = (_store_key(store), store.version(), name, base)
+    key = (store.cache_key(), store.version(), name, base)
     value = _CACHE.get(key)
     if value is not None:
         return value

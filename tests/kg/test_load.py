@@ -272,7 +272,7 @@ def test_cli_load(tmp_path: Path, runner) -> None:
 def test_remote_store_mode_delegates_to_the_remote_loader(tmp_path: Path, oxigraph_factory) -> None:
     """``KG_STORE=http://…``: kg load hands each file to RemoteStore.load_file (a real
     ``oxigraph serve``), and the triples land in the same graphs as in embedded mode."""
-    from kg.remote_store import RemoteStore
+    from kg.store.remote import RemoteStore
 
     url = oxigraph_factory()
     remote = RemoteStore(url, checkpoint_dir=tmp_path / "checkpoints", base_iri=BASE)

@@ -9,7 +9,7 @@ interpreter that never opened RocksDB (forking a process with the store open is 
 
 Each process opens the store read-only itself (``EmbeddedStore.reader()``, which reopens
 when a new generation is published), runs the query, serializes the answer to bytes with
-pyoxigraph's Rust writers and the row cap applied (:mod:`server.sparql.results`) and sends
+pyoxigraph's Rust writers and the row cap applied (:mod:`kg.store.results`) and sends
 it back. The request thread waits with a deadline; on timeout it SIGKILLs that process,
 starts a replacement and raises :class:`QueryTimeout` (503). No process is started per
 request.
@@ -40,42 +40,13 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from kg.errors import KGError, QueryError, QueryTimeout, StoreError
+from kg.store.base import NoAcceptableFormat, QueryAnswer, QueryJob
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class QueryJob:
-    """Everything a worker needs; plain data, so it pickles cheaply."""
-
-    query: str
-    default_graph: tuple[str, ...] | None  # protocol default-graph-uri (None: not given)
-    named_graphs: tuple[str, ...] | None  # protocol named-graph-uri (None: not given)
-    union_default: bool  # default graph = union of all named graphs
-    base_iri: str | None
-    result_format: str | None  # short name of the SELECT/ASK format, None: not acceptable
-    graph_format: str | None  # short name of the CONSTRUCT/DESCRIBE format
-    max_rows: int
-
-
-@dataclass(frozen=True)
-class QueryAnswer:
-    kind: str  # "solutions", "boolean", "graph"
-    format: str  # short format name (server.negotiation)
-    body: bytes
-
-
-class NoAcceptableFormat(Exception):
-    """The query's kind (``kind``) has no format the client accepts (→ 406)."""
-
-    def __init__(self, kind: str) -> None:
-        super().__init__(kind)
-        self.kind = kind
 
 
 class _RemoteError(KGError):
@@ -144,8 +115,8 @@ def execute(ox_store: Any, job: QueryJob) -> QueryAnswer:
     """Run ``job`` against a pyoxigraph store and serialize the answer (any process)."""
     import pyoxigraph as ox  # noqa: PLC0415
 
-    from server.negotiation import GRAPH_FORMATS, RESULT_FORMATS, by_name  # noqa: PLC0415
-    from server.sparql import results  # noqa: PLC0415
+    from kg.store import results  # noqa: PLC0415
+    from kg.store.formats import GRAPH_FORMATS, RESULT_FORMATS, by_name  # noqa: PLC0415
 
     kwargs = _dataset_kwargs(ox, job)
 
@@ -195,7 +166,7 @@ def _answer_frame(store: Any, payload: bytes) -> tuple[int, str, bytes]:
 def _worker_main(sock: socket.socket, store_root: str) -> None:
     """Loop: receive a job, answer it. Exits when the web process goes away (EOF)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent to handle
-    from kg.store import EmbeddedStore  # noqa: PLC0415
+    from kg.store.embedded import EmbeddedStore  # noqa: PLC0415
 
     store = EmbeddedStore(Path(store_root))
     while True:
@@ -278,7 +249,7 @@ class Executor:
         self.pid = os.getpid()
         self._ctx = multiprocessing.get_context("forkserver")
         with contextlib.suppress(ValueError):
-            self._ctx.set_forkserver_preload(["server.executor", "server.sparql.results"])
+            self._ctx.set_forkserver_preload(["kg.store.engine", "kg.store.results"])
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
