@@ -120,6 +120,101 @@ def start_oxigraph(binary: str, location: Path, data: list[Path] | None = None) 
     return process
 
 
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+MaxCheckpointRemap = 2000
+Striping = 0
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+MaxCheckpointRemap = 2000
+Striping = 0
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+CheckpointInterval = 60
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+MaxClientConnections = 8
+DirsAllowed = ., {dir}
+CaseMode = 2
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {dir}
+ServerThreads = 8
+MaxClientConnections = 8
+Charset = UTF-8
+[SPARQL]
+; above KG_MAX_ROWS: Virtuoso truncates silently at this many rows
+ResultSetMaxRows = 10000000
+MaxQueryExecutionTime = 60
+MaxQueryCostEstimationTime = 0
+"""
+
+_PRIVATE = "http://www.openlinksw.com/schemas/virtrdf#PrivateGraphs"
+#: the set-up of docs/deployment.md: SPARQL Update for the endpoint's anonymous user, and
+#: Virtuoso's own graphs made private so the union default graph holds our data only
+VIRTUOSO_SETUP = " ".join(
+    [
+        'GRANT SPARQL_UPDATE TO "SPARQL";',
+        f"DB.DBA.RDF_GRAPH_GROUP_CREATE ('{_PRIVATE}', 1);",
+        *(
+            f"DB.DBA.RDF_GRAPH_GROUP_INS ('{_PRIVATE}', '{graph}');"
+            for graph in (
+                "http://www.openlinksw.com/schemas/virtrdf#",
+                "http://www.w3.org/ns/ldp#",
+                "http://localuriqaserver/sparql",
+            )
+        ),
+        "DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 0, 1);",
+        "DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);",
+    ]
+)
+
+
+def virtuoso_binaries() -> tuple[str, str] | None:
+    """``(virtuoso-t, isql-vt)`` when the Debian package ``virtuoso-opensource`` is here."""
+    server, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
+    return (server, isql) if server and isql else None
+
+
+def start_virtuoso(directory: Path, timeout: float = 120) -> Process:
+    """Virtuoso 7 with its own ``virtuoso.ini`` in ``directory`` on free loopback ports,
+    SPARQL Update granted to the endpoint's user. ``Process.url`` is the store URL
+    (``…/sparql#flavour=virtuoso``)."""
+    binaries = virtuoso_binaries()
+    if binaries is None:
+        raise RuntimeError("virtuoso-t / isql-vt not found (apt-get install virtuoso-opensource)")
+    server, isql = binaries
+    sql_port, http_port = free_port(), free_port()
+    ini = directory / "virtuoso.ini"
+    ini.write_text(VIRTUOSO_INI.format(dir=directory, sql_port=sql_port, http_port=http_port))
+    proc = spawn([server, "+configfile", str(ini), "+foreground"], cwd=directory)
+    base = f"http://127.0.0.1:{http_port}"
+    process = Process(f"{base}/sparql#flavour=virtuoso", proc)
+    try:
+        wait_http(f"{base}/sparql?query=ASK%7B%7D", proc, timeout=timeout)
+        done = subprocess.run(
+            [isql, str(sql_port), "dba", "dba", f"exec={VIRTUOSO_SETUP}"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        if done.returncode != 0 or "Error" in done.stdout + done.stderr:
+            raise RuntimeError(f"the Virtuoso set-up failed: {done.stdout}{done.stderr}")
+    except BaseException:
+        process.stop()
+        raise
+    process.sql_port = sql_port  # type: ignore[attr-defined]
+    return process
+
+
 def start_gunicorn(env: dict[str, str], workers: int = 2) -> Process:
     """``kg serve`` (gunicorn) on a free port with the given ``KG_*`` environment."""
     port = free_port()

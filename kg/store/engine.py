@@ -45,6 +45,7 @@ from typing import Any
 
 from kg.errors import KGError, QueryError, QueryTimeout, StoreError
 from kg.store.base import NoAcceptableFormat, QueryAnswer, QueryJob
+from kg.store.positions import engine_error
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,32 @@ class _RemoteError(KGError):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
+
+
+#: errors that cross back from a query process as their own type
+_TYPED = ("QueryError", "ResultTooLarge", "QueryTimeout", "StoreError", "NotFound")
+
+
+def _rebuild(text: str) -> KGError:
+    """The typed error a worker reported (``status, class, line:column, message``)."""
+    from kg.errors import NotFound  # noqa: PLC0415
+    from kg.store.base import ResultTooLarge  # noqa: PLC0415
+
+    status, name, where, message = (text.split("\t", 3) + ["", "", ""])[:4]
+    line, _, column = where.partition(":")
+    if name == "QueryError":
+        return QueryError(
+            message, line=int(line) if line else None, column=int(column) if column else None
+        )
+    classes: dict[str, type[KGError]] = {
+        "ResultTooLarge": ResultTooLarge,
+        "QueryTimeout": QueryTimeout,
+        "StoreError": StoreError,
+        "NotFound": NotFound,
+    }
+    if name in classes:
+        return classes[name](message)
+    return _RemoteError(int(status), message)
 
 
 # --- the wire format ---------------------------------------------------------------------
@@ -141,10 +168,8 @@ def execute(ox_store: Any, job: QueryJob) -> QueryAnswer:
         return QueryAnswer(
             "graph", fmt.name, results.serialize_triples(result, fmt.rdf, job.max_rows)
         )
-    except SyntaxError as exc:
-        raise QueryError(str(exc)) from exc
-    except ValueError as exc:
-        raise QueryError(str(exc)) from exc
+    except (SyntaxError, ValueError) as exc:
+        raise engine_error(exc) from exc
     except OSError as exc:
         raise StoreError(f"the store failed while answering: {exc}") from exc
 
@@ -158,9 +183,14 @@ def _answer_frame(store: Any, payload: bytes) -> tuple[int, str, bytes]:
     except NoAcceptableFormat as exc:
         return _NOT_ACCEPTABLE, exc.kind, b""
     except KGError as exc:
-        return _ERROR, f"{exc.status}\t{exc.message}", b""
+        name = type(exc).__name__ if type(exc).__name__ in _TYPED else ""
+        line = getattr(exc, "line", None)
+        column = getattr(exc, "column", None)
+        where = f"{line or ''}:{column or ''}"
+        reason = getattr(exc, "reason", exc.message)
+        return _ERROR, f"{exc.status}\t{name}\t{where}\t{reason}", b""
     except Exception as exc:  # a server fault: reported as such, without a trace
-        return _ERROR, f"500\tthe query failed: {exc.__class__.__name__}: {exc}", b""
+        return _ERROR, f"500\t\t:\tthe query failed: {exc.__class__.__name__}: {exc}", b""
 
 
 def _worker_main(sock: socket.socket, store_root: str) -> None:
@@ -315,8 +345,7 @@ class Executor:
             return QueryAnswer(kind, fmt, body)
         if outcome == _NOT_ACCEPTABLE:
             raise NoAcceptableFormat(text)
-        status, _, message = text.partition("\t")
-        raise _RemoteError(int(status), message)
+        raise _rebuild(text)
 
     def close(self) -> None:
         with self._lock:

@@ -6,8 +6,8 @@ Forms seen:
 * pyoxigraph query/update parser: ``error at 3:11: expected …``
 * pyoxigraph RDF parsers (a ``SyntaxError`` with ``lineno``/``offset``):
   ``Parser error between line 3 column 11 and line 4 column 1: Unexpected end of file``
-* SPARQL servers (Oxigraph server, Virtuoso, Fuseki): ``… at line 3, column 11 …``,
-  ``… line 3 column 11 …``
+* SPARQL servers (Oxigraph server, Fuseki): ``… at line 3, column 11 …``,
+  ``… line 3 column 11 …``; Virtuoso: ``SPARQL compiler, line 3: syntax error …``
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ import re
 
 from kg.errors import ParseError, QueryError
 
-_ENGINE = re.compile(r"^(?:.*?:\s*)?error at (\d+):(\d+):\s*(.*)$", re.DOTALL)
+_ENGINE = re.compile(r"^error at (\d+):(\d+):\s*(.*)$", re.DOTALL)
 _SERVER = re.compile(r"(?:line|at)\s+(\d+)\D+?(\d+)")
+_SERVER_LINE = re.compile(r"\bline\s+(\d+)")
 
 
 def split_position(text: str, *, server: bool = False) -> tuple[str, int | None, int | None]:
@@ -29,6 +30,9 @@ def split_position(text: str, *, server: bool = False) -> tuple[str, int | None,
     found = _SERVER.search(text) if server else None
     if found:
         return text, int(found.group(1)), int(found.group(2))
+    only_line = _SERVER_LINE.search(text) if server else None
+    if only_line:  # Virtuoso: "SPARQL compiler, line 3: syntax error at '}'"
+        return text, int(only_line.group(1)), None
     return text, None, None
 
 

@@ -65,6 +65,17 @@ def _media_types(fmt: Any) -> tuple[str, ...]:
     return (fmt.media_type, *(a for a in fmt.aliases if "/" in a))
 
 
+def _convert(raw: RawAnswer, fmt: Any, max_rows: int) -> bytes:
+    from kg.store import results  # noqa: PLC0415
+
+    parsed = _parse_answer(raw.content_type, raw.body)
+    if raw.kind == "boolean":
+        return results.serialize_boolean(parsed, fmt.results)
+    if raw.kind == "solutions":
+        return results.serialize_solutions(parsed, fmt.name, max_rows)
+    return results.serialize_triples(parsed, fmt.rdf, max_rows)
+
+
 def _as_ntriples(quads: Iterable[ox.Quad]) -> tuple[bytes, str]:
     """Quads as an N-Triples body (their graph names dropped; blank nodes kept)."""
     triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
@@ -177,8 +188,12 @@ class RemoteStore(BulkLoading, HttpTransport, Store):
     ) -> Any:
         """Answer as pyoxigraph objects, parsed from SPARQL JSON or N-Triples."""
         data = self._query_form(sparql, default_graph, named_graphs, base_iri, union_default)
-        _, content_type, body = self._post_query(data, RESULTS_ACCEPT)
+        _, content_type, body = self._post_query(data, self._results_accept(sparql))
         return _parse_answer(content_type, body)
+
+    def _results_accept(self, sparql: str) -> str:
+        """What :meth:`query` asks for (any form: the server picks by the query form)."""
+        return RESULTS_ACCEPT
 
     def query_raw(
         self,
@@ -190,6 +205,8 @@ class RemoteStore(BulkLoading, HttpTransport, Store):
         base_iri: str | None = None,
         max_rows: int | None = None,
         union_default: bool = True,
+        timeout: float | None = None,
+        limit: float | None = None,
     ) -> RawAnswer:
         """The answer as the server serialized it, for a web front to send on unchanged.
 
@@ -201,7 +218,7 @@ class RemoteStore(BulkLoading, HttpTransport, Store):
         :class:`ResultTooLarge` (422) above the cap. A server without any format of
         ``accept`` for this query form raises :class:`NotAcceptableAnswer` (406)."""
         data = self._query_form(sparql, default_graph, named_graphs, base_iri, union_default)
-        _, content_type, body = self._post_query(data, accept)
+        _, content_type, body = self._post_query(data, accept, timeout, limit)
         if max_rows is None:
             media = _media(content_type)
             if media in RESULTS_BY_MEDIA:
@@ -231,13 +248,18 @@ class RemoteStore(BulkLoading, HttpTransport, Store):
                 base_iri=job.base_iri,
                 max_rows=job.max_rows,
                 union_default=job.union_default,
+                timeout=timeout,
+                limit=limit,
             )
         except NotAcceptableAnswer:
             raise NoAcceptableFormat("graph" if res is not None else "solutions") from None
-        fmt = res if res is not None and raw.media_type in _media_types(res) else gra
+        fmt = gra if raw.kind == "graph" else res
         if fmt is None:
             raise NoAcceptableFormat(raw.kind)
-        return QueryAnswer(raw.kind, fmt.name, raw.body)
+        if raw.media_type in _media_types(fmt):
+            return QueryAnswer(raw.kind, fmt.name, raw.body)
+        # the server answered in another format than the one asked for: convert it
+        return QueryAnswer(raw.kind, fmt.name, _convert(raw, fmt, job.max_rows))
 
     def patterns(self) -> Patterns:
         return SparqlPatterns(self)

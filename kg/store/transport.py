@@ -182,6 +182,10 @@ def check_row_cap(content_type: str, body: bytes, max_rows: int) -> str:
         results_format = ox.QueryResultsFormat.from_media_type(media)
         if media.endswith(("json", "xml")) and _looks_boolean(body):
             return "boolean"
+        if media.endswith("json") and (b"\n" in body or b"\t" in body):
+            # pretty-printed (Virtuoso): rows are not "},{"-separated; every row opens a
+            # "{" (a real newline never occurs inside a JSON string)
+            marker = (b"{", 0)
         if body.count(marker[0]) + marker[1] <= max_rows:
             return "solutions"
         if media == "text/csv":  # lossy, so pyoxigraph does not read it; the csv module does
@@ -314,8 +318,18 @@ class HttpTransport:
                     self._query_pools = {pid: found}
         return found
 
-    def _post_query(self, data: list[tuple[str, str]], accept: str) -> tuple[int, str, bytes]:
-        """POST a query form; ``(status, content type, body)``, HTTP errors mapped."""
+    def _post_query(
+        self,
+        data: list[tuple[str, str]],
+        accept: str,
+        timeout: float | None = None,
+        limit: float | None = None,
+    ) -> tuple[int, str, bytes]:
+        """POST a query form; ``(status, content type, body)``, HTTP errors mapped. The
+        answer must come within ``timeout`` (default: the store's); ``limit`` is the
+        configured limit that a timeout message names."""
+        read = self.timeout if timeout is None else timeout
+        named = read if limit is None else limit
         pool, fixed = self._query_pool()
         url = self.endpoints.query
         headers = {**fixed, "Accept": accept, "Content-Type": FORM}
@@ -325,13 +339,13 @@ class HttpTransport:
                 url,
                 body=urlencode(data).encode("ascii"),
                 headers=headers,
-                timeout=urllib3.Timeout(connect=min(10.0, self.timeout), read=self.timeout),
+                timeout=urllib3.Timeout(connect=min(10.0, read), read=read),
                 retries=False,  # as requests does: a failure is reported, not repeated
                 redirect=False,
             )
         except urllib3.exceptions.ReadTimeoutError as exc:
             raise QueryTimeout(
-                f"query exceeded the time limit of {self.timeout:g} s (KG_QUERY_TIMEOUT): "
+                f"query exceeded the time limit of {named:g} s (KG_QUERY_TIMEOUT): "
                 f"the remote store at {url} did not answer in time"
             ) from exc
         except urllib3.exceptions.TimeoutError as exc:

@@ -5,10 +5,17 @@ Virtuoso speaks the SPARQL 1.1 Protocol at ``/sparql`` (queries, and updates onc
 ``/sparql-graph-crud``. What differs from the generic remote store:
 
 * **The default graph is already the union** of all graphs (no configuration), but that
-  union includes Virtuoso's own system graphs (``virtrdf#``, the LDP and URIQA graphs, about
-  2,500 triples). Every query therefore starts with ``define input:default-graph-exclude`` /
-  ``input:named-graph-exclude`` pragmas naming them, so ``SELECT (COUNT(*) …)`` and
-  ``GRAPH ?g`` see our data only.
+  union includes Virtuoso's own graphs (``virtrdf#``, the LDP and URIQA graphs, about 2,500
+  triples). The set-up puts them in the ``PrivateGraphs`` group, which the endpoint's
+  anonymous user cannot read (docs/deployment.md; ``tests/servers.py`` does the same).
+* **The version** is a Virtuoso sequence (``sgkg_version``), read with
+  ``bif:sequence_set(…, 0, 1)`` and advanced by every write of ours (``bif:sequence_next`` in
+  the same update request), so no bookkeeping triple shows in the union default graph.
+* **The query form decides the format**: asked for SPARQL JSON, Virtuoso answers a
+  CONSTRUCT as JSON bindings of ``?s ?p ?o``. So the form is read from the text (the lexer)
+  and only that family's format is asked for.
+* ``GRAPH ?g { }`` (an empty pattern) matches nothing on Virtuoso: graphs are enumerated with
+  a triple pattern.
 * **Row cap.** Virtuoso cuts answers at ``ResultSetMaxRows`` (``[SPARQL]`` in
   ``virtuoso.ini``) *silently*; set it above ``KG_MAX_ROWS`` so that an answer over the cap
   arrives whole and is refused with 422 (docs/deployment.md).
@@ -20,27 +27,16 @@ See docs/deployment.md for the set-up (update rights, union default graph, bulk 
 
 from __future__ import annotations
 
-from kg.store.remote import RemoteStore
+import dataclasses
 
-#: Virtuoso's own graphs, hidden from every query (they are not part of the dataset)
-SYSTEM_GRAPHS = (
-    "http://www.openlinksw.com/schemas/virtrdf#",
-    "http://www.w3.org/ns/ldp#",
-    "http://localuriqaserver/sparql",
-    "http://www.w3.org/2002/07/owl#",
-)
+import pyoxigraph as ox
 
+from kg.lexer import first_keyword
+from kg.store.base import NoAcceptableFormat, QueryAnswer, QueryJob
+from kg.store.remote import INTERNAL_PREFIXES, RemoteStore
 
-def _pragmas() -> str:
-    defines = [
-        f"define input:{kind}-graph-exclude <{graph}>"
-        for graph in SYSTEM_GRAPHS
-        for kind in ("default", "named")
-    ]
-    return "\n".join(defines) + "\n"
-
-
-_PRAGMAS = _pragmas()
+SEQUENCE = "sgkg_version"
+GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
 
 
 class VirtuosoStore(RemoteStore):
@@ -48,9 +44,63 @@ class VirtuosoStore(RemoteStore):
 
     kind = "virtuoso"
 
-    def _prologue(self, sparql: str, base_iri: str | None) -> str:
-        text = f"BASE <{base_iri}> {sparql}" if base_iri else sparql
-        return _PRAGMAS + text
-
     def describe(self) -> str:
         return f"Virtuoso store {self.url}"
+
+    def _results_accept(self, sparql: str) -> str:
+        if first_keyword(sparql) in GRAPH_FORMS:
+            return "application/n-triples"
+        return "application/sparql-results+json"
+
+    def answer(self, job: QueryJob, timeout: float, limit: float | None = None) -> QueryAnswer:
+        form = first_keyword(job.query)
+        if form in GRAPH_FORMS:
+            if job.graph_format is None:
+                raise NoAcceptableFormat("graph")
+            job = dataclasses.replace(job, result_format=None)
+        elif form in ("SELECT", "ASK"):
+            if job.result_format is None:
+                raise NoAcceptableFormat("boolean" if form == "ASK" else "solutions")
+            job = dataclasses.replace(job, graph_format=None)
+        return super().answer(job, timeout, limit)
+
+    def _bump(self) -> str:
+        # evaluated for its side effect: deletes nothing, advances the sequence
+        return (
+            "DELETE { GRAPH <urn:x-sgkg:meta> { <urn:x-sgkg:store> <urn:x-sgkg:version> ?v } } "
+            f"WHERE {{ BIND(bif:sequence_next('{SEQUENCE}') AS ?v) }}"
+        )
+
+    def _fetch_version(self, cached: tuple[float, str] | None) -> str:
+        import time  # noqa: PLC0415
+
+        now = time.monotonic()
+        rows = self.select_values(f"SELECT (bif:sequence_set('{SEQUENCE}', 0, 1) AS ?v) {{}}")
+        value = f"virtuoso-{rows[0][0].value}" if rows and rows[0][0] is not None else "virtuoso-0"
+        if self._version is cached:
+            self._version = (now, value)
+        return value
+
+    def _post_chunk(
+        self, quads: list[ox.Quad], *, transactional: bool, retries: int | None = None
+    ) -> int:
+        """Virtuoso's Graph Store answers a dataset POST (N-Quads, no ``graph=``) with 200
+        and loads nothing: each graph's triples go to ``?graph=`` as N-Triples instead."""
+        by_graph: dict[str, list[ox.Triple]] = {}
+        for q in quads:
+            name = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
+            by_graph.setdefault(name, []).append(ox.Triple(q.subject, q.predicate, q.object))
+        tries = 0
+        for name, triples in by_graph.items():
+            body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+            url = self._gsp_url(name or None)
+            tries += self._post_body(url, body, "application/n-triples", transactional, "", retries)
+        return tries
+
+    def named_graphs(self) -> list[str]:
+        rows = self.select_values("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return sorted(
+            r[0].value
+            for r in rows
+            if isinstance(r[0], ox.NamedNode) and not r[0].value.startswith(INTERNAL_PREFIXES)
+        )

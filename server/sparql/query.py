@@ -36,6 +36,7 @@ from flask import Response, current_app, request
 from werkzeug.exceptions import UnsupportedMediaType
 
 from kg.errors import KGError, QueryError, QueryTimeout
+from kg.lexer import first_keyword
 from kg.store import NoAcceptableFormat, QueryAnswer, QueryJob
 from server import federation, http_cache, negotiation
 from server.limits import MAX_NESTING, check_nesting, code_tokens
@@ -136,23 +137,9 @@ def read_request() -> ProtocolRequest:
 # --- checks on the query text ------------------------------------------------------------
 
 
-def _first_keyword(text: str) -> str:
-    toks = [t for t in code_tokens(text)]
-    i = 0
-    while i < len(toks):
-        word = toks[i].text.upper() if toks[i].kind == "word" else ""
-        if word == "PREFIX":
-            i += 3
-        elif word == "BASE":
-            i += 2
-        else:
-            return word
-    return ""
-
-
 def is_update(text: str) -> bool:
     """True when the text starts (after its prologue) with an update keyword."""
-    return _first_keyword(text) in _UPDATE_WORDS
+    return first_keyword(text) in _UPDATE_WORDS
 
 
 def reject_updates(text: str) -> None:
