@@ -1,0 +1,51 @@
+"""The project's signing key: an RSA key pair made by the nanopub toolkit on first use.
+
+Kept in ``$KG_KEYS`` (default ``./var/keys``; ``var/`` is gitignored) as ``nanopub_rsa``
+(private, PKCS#8 base64, mode 0600) and ``nanopub_rsa.pub``. Whoever holds it can sign in the
+project's name: it never goes into git, a dump or a release.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+PRIVATE, PUBLIC = "nanopub_rsa", "nanopub_rsa.pub"
+
+
+def keys_dir() -> Path:
+    return Path(os.environ.get("KG_KEYS") or "./var/keys")
+
+
+@lru_cache(maxsize=4)
+def _private_key(folder: str) -> str:
+    import nanopub_sign
+
+    path = Path(folder) / PRIVATE
+    if path.is_file():
+        return path.read_text(encoding="ascii").strip()
+    pair = nanopub_sign.KeyPair()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp-{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(pair.private + "\n")
+    (Path(folder) / PUBLIC).write_text(pair.public + "\n", encoding="ascii")
+    os.replace(tmp, path)  # two builds racing: one key wins, both read it back
+    return path.read_text(encoding="ascii").strip()
+
+
+def profile(folder: Path | None = None):  # type: ignore[no-untyped-def]
+    """The toolkit's signing profile for the project key (made if missing)."""
+    import nanopub_sign
+
+    return nanopub_sign.NpProfile(_private_key(str((folder or keys_dir()).resolve())))
+
+
+def key_id(folder: Path | None = None) -> str:
+    """A short id of the project key (which signing cache belongs to it)."""
+    import hashlib
+
+    private = _private_key(str((folder or keys_dir()).resolve()))
+    return hashlib.sha256(private.encode("ascii")).hexdigest()[:16]
