@@ -3,7 +3,7 @@
 * ``settings["WORKERS"]`` processes (``--workers``), :data:`THREADS` threads each (an
   ``args.threads`` attribute overrides it: the benchmark compares layouts); every worker
   creates its own app after the fork (no preload: the store is never opened in the master)
-  and starts its pool of query processes (:mod:`server.executor`, one per thread) at once.
+  and starts its pool of query processes (:mod:`kg.store.engine`, one per thread) at once.
 * Keep-alive (5 s) and TCP_NODELAY (gunicorn sets it on the listener; accepted sockets
   inherit it): clients reuse connections, small answers are not held back by Nagle.
 * ``PROMETHEUS_MULTIPROC_DIR`` is set to a fresh temporary directory before any worker

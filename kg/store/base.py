@@ -178,6 +178,15 @@ class Store(abc.ABC):
     def describe_location(self) -> str:
         return str(id(self))
 
+    def local_dir(self) -> Path:
+        """A folder on this machine for files derived from the store (search index, share
+        links): beside an embedded store, else a temporary folder named after the store."""
+        import hashlib  # noqa: PLC0415
+        import tempfile  # noqa: PLC0415
+
+        digest = hashlib.sha256(self.describe_location().encode()).hexdigest()[:16]
+        return Path(tempfile.gettempdir()) / "sgkg-var" / digest
+
     def close(self) -> None:
         """Release processes and connections (the store may be used again afterwards)."""
         return None

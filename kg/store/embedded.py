@@ -97,6 +97,9 @@ class EmbeddedStore(Store):
     def describe_location(self) -> str:
         return str(self.root)
 
+    def local_dir(self) -> Path:
+        return self.root / "var"
+
     # -- reading -----------------------------------------------------------------------
     def reader(self) -> ox.Store:
         """The read-only pyoxigraph store of the current generation (reopened on change)."""

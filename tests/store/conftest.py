@@ -15,7 +15,7 @@ BACKENDS = ("embedded", "oxigraph", "virtuoso")
 
 
 @pytest.fixture(scope="session")
-def oxigraph_store_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def contract_oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     binary = which("oxigraph")
     require(binary is not None, "the `oxigraph` server binary (PyPI package oxigraph) is missing")
     assert binary is not None
@@ -25,7 +25,7 @@ def oxigraph_store_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
 
 
 @pytest.fixture(scope="session")
-def virtuoso_store_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def contract_virtuoso_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     require(
         virtuoso_binaries() is not None,
         "Virtuoso 7 is missing (Debian package virtuoso-opensource: virtuoso-t, isql-vt)",
@@ -50,7 +50,7 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         store = open_store(tmp_path / "store", settings)
         store.write_dataset([])  # a first, empty generation: a built store with no data
     else:
-        url = request.getfixturevalue(f"{request.param}_store_url")
+        url = request.getfixturevalue(f"contract_{request.param}_url")
         store = empty(open_store(url, settings))
     yield store
     store.close()
