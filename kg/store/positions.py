@@ -17,7 +17,9 @@ import re
 from kg.errors import ParseError, QueryError
 
 _ENGINE = re.compile(r"^error at (\d+):(\d+):\s*(.*)$", re.DOTALL)
-_SERVER = re.compile(r"(?:line|at)\s+(\d+)\D+?(\d+)")
+_SERVER = re.compile(
+    r"(?:line|at)\s+(\d+)(?:\s*,\s*column\s+|\s+column\s+|:|\s+between\s+columns\s+)(\d+)"
+)
 _SERVER_LINE = re.compile(r"\bline\s+(\d+)")
 
 

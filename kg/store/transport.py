@@ -330,6 +330,7 @@ class HttpTransport:
         configured limit that a timeout message names."""
         read = self.timeout if timeout is None else timeout
         named = read if limit is None else limit
+        data = self._with_deadline(data, read)
         pool, fixed = self._query_pool()
         url = self.endpoints.query
         headers = {**fixed, "Accept": accept, "Content-Type": FORM}
@@ -364,4 +365,13 @@ class HttpTransport:
                     f"the remote store has no format for this query among {accept!r}: {text}"
                 )
             _raise_for(response.status, text, url, "query")
+        self._answer_headers(response.headers, named)
         return response.status, response.headers.get("Content-Type") or "", body
+
+    def _with_deadline(self, data: list[tuple[str, str]], seconds: float) -> list[tuple[str, str]]:
+        """The query form with the server's own time limit, where it has one."""
+        return data
+
+    def _answer_headers(self, headers: Any, limit: float) -> None:
+        """A server-specific look at a successful answer's headers (a partial answer)."""
+        return None

@@ -28,15 +28,54 @@ See docs/deployment.md for the set-up (update rights, union default graph, bulk 
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pyoxigraph as ox
 
+from kg.errors import QueryError, QueryTimeout
 from kg.lexer import first_keyword
 from kg.store.base import NoAcceptableFormat, QueryAnswer, QueryJob
 from kg.store.remote import INTERNAL_PREFIXES, RemoteStore
 
 SEQUENCE = "sgkg_version"
 GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
+
+
+def _query_form(sparql: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE; anything else is refused before it is sent:
+    Virtuoso's query endpoint would run an update (``CLEAR ALL``) given as a query."""
+    form = first_keyword(sparql)
+    if form not in ("SELECT", "ASK", *GRAPH_FORMS):
+        raise QueryError(
+            f"not a query: expected SELECT, ASK, CONSTRUCT or DESCRIBE, found {form or 'nothing'}"
+        )
+    return form
+
+
+def _reformat(answer: QueryAnswer, wanted: str, max_rows: int) -> bytes:
+    """Virtuoso's SPARQL JSON or N-Triples answer written in the ``wanted`` format."""
+    from kg.store import results  # noqa: PLC0415
+    from kg.store.formats import BY_NAME  # noqa: PLC0415
+
+    fmt = BY_NAME[wanted]
+    if answer.kind == "graph":
+        triples = ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)
+        return results.serialize_triples(triples, fmt.rdf, max_rows)
+    parsed = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
+    if answer.kind == "boolean":
+        return results.serialize_boolean(parsed, fmt.results)
+    return results.serialize_solutions(parsed, wanted, max_rows)
+
+
+def _tidy(exc: QueryError, query: str) -> QueryError:
+    """Virtuoso's syntax error without the query it echoes, its line kept within the query
+    (it reports an error at the end of the text on the line after it)."""
+    message = exc.reason.split("\n\nSPARQL query:", 1)[0].strip()
+    lines = query.split("\n")
+    line, column = exc.line, exc.column
+    if line is not None and line > len(lines):
+        line, column = len(lines), len(lines[-1]) + 1
+    return QueryError(message, line=line, column=column)
 
 
 class VirtuosoStore(RemoteStore):
@@ -48,21 +87,29 @@ class VirtuosoStore(RemoteStore):
         return f"Virtuoso store {self.url}"
 
     def _results_accept(self, sparql: str) -> str:
-        if first_keyword(sparql) in GRAPH_FORMS:
+        if _query_form(sparql) in GRAPH_FORMS:
             return "application/n-triples"
         return "application/sparql-results+json"
 
     def answer(self, job: QueryJob, timeout: float, limit: float | None = None) -> QueryAnswer:
-        form = first_keyword(job.query)
+        """Virtuoso is asked for SPARQL JSON or N-Triples only (it lacks several formats,
+        e.g. TSV for ASK, JSON-LD or N-Quads for CONSTRUCT); other formats are written
+        here from its answer."""
+        form = _query_form(job.query)
         if form in GRAPH_FORMS:
             if job.graph_format is None:
                 raise NoAcceptableFormat("graph")
-            job = dataclasses.replace(job, result_format=None)
-        elif form in ("SELECT", "ASK"):
+            asked = dataclasses.replace(job, result_format=None, graph_format="ntriples")
+            wanted = job.graph_format
+        else:
             if job.result_format is None:
                 raise NoAcceptableFormat("boolean" if form == "ASK" else "solutions")
-            job = dataclasses.replace(job, graph_format=None)
-        return super().answer(job, timeout, limit)
+            asked = dataclasses.replace(job, graph_format=None, result_format="json")
+            wanted = job.result_format
+        answer = super().answer(asked, timeout, limit)
+        if answer.format == wanted:
+            return answer
+        return QueryAnswer(answer.kind, wanted, _reformat(answer, wanted, job.max_rows))
 
     def _bump(self) -> str:
         # evaluated for its side effect: deletes nothing, advances the sequence
@@ -97,8 +144,36 @@ class VirtuosoStore(RemoteStore):
             tries += self._post_body(url, body, "application/n-triples", transactional, "", retries)
         return tries
 
+    def _with_deadline(self, data: list[tuple[str, str]], seconds: float) -> list[tuple[str, str]]:
+        # Virtuoso stops a query at ``timeout`` (ms) and sends what it has, marked with
+        # X-SQL-State: refused below, never passed on as a complete answer
+        return [*data, ("timeout", str(max(1, int(seconds * 1000))))]
+
+    def _answer_headers(self, headers: Any, limit: float) -> None:
+        state = headers.get("X-SQL-State")
+        if state:
+            message = headers.get("X-SQL-Message") or state
+            raise QueryTimeout(
+                f"query exceeded the time limit of {limit:g} s (KG_QUERY_TIMEOUT); "
+                f"Virtuoso stopped it ({message})"
+            )
+
+    def _post_query(
+        self,
+        data: list[tuple[str, str]],
+        accept: str,
+        timeout: float | None = None,
+        limit: float | None = None,
+    ) -> tuple[int, str, bytes]:
+        try:
+            return super()._post_query(data, accept, timeout, limit)
+        except QueryError as exc:
+            raise _tidy(exc, dict(data).get("query", "")) from exc
+
     def named_graphs(self) -> list[str]:
-        rows = self.select_values("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        # GROUP BY, not DISTINCT: Virtuoso answers DISTINCT ?g from an index that ignores
+        # graph permissions (its private graphs would show)
+        rows = self.select_values("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
         return sorted(
             r[0].value
             for r in rows
