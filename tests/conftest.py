@@ -168,3 +168,24 @@ def oxigraph_factory(oxigraph_binary: str, tmp_path_factory: pytest.TempPathFact
     yield start
     for process in processes:
         process.stop()
+
+
+#: what Virtuoso 7 cannot do, found by running the suites in front of it (docs/deployment.md);
+#: strict: a Virtuoso that starts passing one of these turns the xfail into a failure
+VIRTUOSO_LIMITS = {
+    "tests/pages/test_real_store.py::test_published_graph_conforms[virtuoso]": (
+        "Virtuoso 7 stores xsd:duration literals as numbers (\"P1Y\" comes back as \"12\"), "
+        "so the published graph no longer conforms to the duration shapes"
+    ),
+    "tests/api/test_openapi.py::test_every_query_path_answers_as_described[virtuoso]": (
+        "Virtuoso 7's SPARQL parser refuses an aggregate in ORDER BY "
+        "(example 33: ORDER BY MIN(?paragraph))"
+    ),
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        reason = VIRTUOSO_LIMITS.get(item.nodeid)
+        if reason is not None:
+            item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
