@@ -57,7 +57,23 @@ def open_store(
     settings = settings or {}
     text = str(location)
     if text.startswith(("http://", "https://")):
-        from kg.store.remote import open_remote  # noqa: PLC0415 (optional mode)
-
-        return open_remote(text, settings)
+        return _open_remote(text, settings)
     return EmbeddedStore(Path(text), query_workers=int(settings.get("QUERY_WORKERS", 4)))
+
+
+def _open_remote(url: str, settings: Mapping[str, Any]) -> Store:
+    """The remote store for ``url`` (its flavour picks the class), set up from settings."""
+    from kg.store.remote import DEFAULT_BASE_IRI, RemoteStore  # noqa: PLC0415
+    from kg.store.transport import Endpoints  # noqa: PLC0415
+    from kg.useragent import requests_agent  # noqa: PLC0415
+
+    kwargs: dict[str, Any] = {
+        "timeout": float(settings.get("QUERY_TIMEOUT", 30.0)),
+        "base_iri": settings.get("BASE_IRI", DEFAULT_BASE_IRI),
+        "user_agent": requests_agent(settings.get("CONTACT")),
+    }
+    if Endpoints.from_url(url).flavour == "virtuoso":
+        from kg.store.virtuoso import VirtuosoStore  # noqa: PLC0415
+
+        return VirtuosoStore(url, **kwargs)
+    return RemoteStore(url, **kwargs)

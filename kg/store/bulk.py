@@ -23,182 +23,38 @@ into a ParseError naming file:line (found by parsing that one chunk here). Lines
 from __future__ import annotations
 
 import contextlib
-import gzip
 import hashlib
 import json
 import os
 import sys
 import time
 import uuid
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pyoxigraph as ox
 
-from kg.errors import KGError, ParseError, QueryError, StoreUnavailable
+from kg.errors import KGError, StoreUnavailable
 from kg.store.base import LoadPlan, LoadReport, import_graph_iri
-from kg.store.positions import rdf_error
-
-STAGING_PREFIX = "urn:x-sgkg:staging:"
-CHUNK_TRIPLES = 50_000
-CHUNK_BYTES = 32 * 1024 * 1024  # raw N-Triples chunks: few bulk-loader commits, resumable
-UPLOADS_IN_FLIGHT = 2  # the server parses one chunk while the next one is on the wire
-UPLOAD_TIMEOUT = 600.0  # a chunk's answer comes after the server has bulk-loaded it
-_NOT_A_TRIPLE_LINE = (b"\n\n", b"\n#", b"\n ", b"\n\t", b"\n\r")
-
-
-@dataclass
-class _Staging:
-    """Chunks on their way to staging graphs, then one update that publishes them."""
-
-    run: str
-    chunk_triples: int
-    acked: int = 0  # chunks acknowledged by the server (from a checkpoint when resuming)
-    offset: int = 0  # raw path: input bytes covered by the acknowledged chunks
-    graphs: dict[str, str] = field(default_factory=dict)  # target ("" = default) → staging
-    bnode_graphs: dict[str, str] = field(default_factory=dict)
-    triples: int = 0
-    chunks: int = 0
-    direct: bool = False  # chunks go straight into a new, empty target graph (fast path)
-    phase: str = "chunks"  # "bnodes" while the blank-node document is in flight
-    acked_bnodes_unknown: bool = False  # resumed in phase "bnodes": part of it may be there
-
-    def staging_for(self, target: str, bnodes: bool = False) -> str:
-        table = self.bnode_graphs if bnodes else self.graphs
-        if self.direct:
-            table[target] = target
-            return target
-        if target not in table:
-            kind = "b" if bnodes else "c"
-            table[target] = f"{STAGING_PREFIX}{self.run}:{kind}{len(table)}"
-        return table[target]
-
-    def all_staging(self) -> list[str]:
-        if self.direct:
-            return []
-        return list(self.graphs.values()) + list(self.bnode_graphs.values())
-
-    def checkpoint(self) -> dict[str, Any]:
-        return {
-            "run": self.run,
-            "acked": self.acked,
-            "offset": self.offset,
-            "graphs": self.graphs,
-            "bnode_graphs": self.bnode_graphs,
-            "direct": self.direct,
-            "phase": self.phase,
-        }
+from kg.store.bulk_raw import RawUpload
+from kg.store.staging import (  # noqa: F401  (CHUNK_*, STAGING_PREFIX: part of this API)
+    CHUNK_BYTES,
+    CHUNK_TRIPLES,
+    STAGING_PREFIX,
+    UPLOAD_TIMEOUT,
+    _graph_ref,
+    _has_bnode,
+    _raw_pieces,
+    _split_bnode_lines,
+    _Staging,
+    _statement_count,
+    _target_of,
+)
 
 
-def _has_bnode(quad: ox.Quad) -> bool:
-    return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
-
-
-def _graph_ref(target: str) -> str:
-    return f"GRAPH <{target}>" if target else "DEFAULT"
-
-
-def _target_of(quad: ox.Quad, graph: str | None) -> str:
-    if graph is not None:
-        return graph
-    name = quad.graph_name
-    if isinstance(name, ox.NamedNode):
-        return name.value
-    if isinstance(name, ox.DefaultGraph):
-        return ""
-    raise ParseError(f"blank node graph names are not supported: {name}")
-
-
-def _raw_pieces(stream: IO[bytes], chunk_bytes: int, max_lines: int | None) -> Iterator[bytes]:
-    """Line-aligned pieces of an N-Triples stream (a statement never spans lines), about
-    ``chunk_bytes`` each and at most ``max_lines`` lines when given. Deterministic, so a
-    resumed load cuts the file where the first attempt did."""
-    rest = b""
-    while True:
-        block = stream.read(chunk_bytes)
-        if not block:
-            if rest:
-                yield from _by_lines(rest, max_lines)
-            return
-        data = rest + block if rest else block
-        cut = data.rfind(b"\n") + 1
-        if cut == 0:  # one line longer than a block: keep reading
-            rest = data
-            continue
-        rest = data[cut:]
-        yield from _by_lines(data if cut == len(data) else data[:cut], max_lines)
-
-
-def _by_lines(data: bytes, max_lines: int | None) -> Iterator[bytes]:
-    if max_lines is None or data.count(b"\n") <= max_lines:
-        yield data
-        return
-    start = 0
-    while start < len(data):
-        end = start
-        for _ in range(max_lines):
-            end = data.find(b"\n", end) + 1
-            if end == 0:
-                end = len(data)
-                break
-        yield data[start:end]
-        start = end
-
-
-def _split_bnode_lines(data: bytes) -> tuple[bytes, list[bytes], list[int]]:
-    """``data`` without the lines that mention ``_:``, those lines (newline-terminated) and
-    their 0-based line indexes. A line with ``_:`` inside a literal is moved too: harmless,
-    it merely travels in the blank-node document. Scans with ``bytes.find`` (C speed)."""
-    pos = data.find(b"_:")
-    if pos < 0:
-        return data, [], []
-    parts: list[bytes] = []
-    lines: list[bytes] = []
-    numbers: list[int] = []
-    prev = counted = line = 0
-    while pos >= 0:
-        start = data.rfind(b"\n", 0, pos) + 1
-        end = data.find(b"\n", pos) + 1 or len(data)
-        line += data.count(b"\n", counted, start)
-        counted = start
-        parts.append(data[prev:start])
-        text = data[start:end]
-        lines.append(text if text.endswith(b"\n") else text + b"\n")
-        numbers.append(line)
-        prev = end
-        pos = data.find(b"_:", end)
-    parts.append(data[prev:])
-    return b"".join(parts), lines, numbers
-
-
-def _statement_count(data: bytes) -> int:
-    """Statements in line-aligned N-Triples: lines, unless blank or comment lines occur."""
-    lines = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
-    if not data.startswith((b"\n", b"#", b" ", b"\t", b"\r")) and not any(
-        mark in data for mark in _NOT_A_TRIPLE_LINE
-    ):
-        return lines
-    return sum(
-        1 for line in data.split(b"\n") if line.strip() and not line.lstrip().startswith(b"#")
-    )
-
-
-def _locate(data: bytes, source: str, lines: Callable[[int], int], server: KGError) -> ParseError:
-    """The server refused a document: find the error's file line by parsing the document
-    here (only on this error path). ``lines`` maps a document line to a file line."""
-    try:
-        for _ in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
-            pass
-    except SyntaxError as exc:
-        return rdf_error(exc, source, lines)
-    return ParseError(f"rejected by the remote store: {server}", source=source, line=lines(1))
-
-
-class BulkLoading:
+class BulkLoading(RawUpload):
     """The bulk-writing half of :class:`kg.store.remote.RemoteStore` (a mixin)."""
 
     # provided by RemoteStore
@@ -350,121 +206,6 @@ class BulkLoading:
             if progress is not None:
                 progress.update(len(with_bnodes))
         return retries
-
-    def _stage_raw(
-        self,
-        path: Path,
-        staging: _Staging,
-        graph: str,
-        *,
-        on_ack: Callable[[_Staging], None],
-        progress: Any = None,
-    ) -> int:
-        """Stream an N-Triples file (plain or .gz) to the server as raw line-aligned chunks:
-        no parsing here, Oxigraph parses (that is what makes a remote load fast).
-
-        Chunks hold no blank node, so re-sending one is idempotent (RDF set semantics); up
-        to ``UPLOADS_IN_FLIGHT`` are on the wire at once and they are acknowledged in order,
-        so the checkpoint (a byte offset) never runs ahead of the server. Lines mentioning
-        blank nodes are kept back and sent last as ONE document (a server gives each
-        document fresh blank nodes: a chain split over two documents would break)."""
-        from kg import rdfio  # noqa: PLC0415
-
-        source = str(path)
-        nt = "application/n-triples"
-        retries = 0
-        url = self._gsp_url(staging.staging_for(graph))
-        pool = ThreadPoolExecutor(max_workers=UPLOADS_IN_FLIGHT, thread_name_prefix="kg-upload")
-        pending: deque[tuple[int, int, Future[int]]] = deque()
-        bnode_lines: list[bytes] = []
-        numbers: list[int] = []
-
-        def upload(body: bytes, data: bytes, first: int) -> int:
-            try:
-                return self._post_body(url, body, nt, False, "bulk upload")
-            except QueryError as exc:  # the server's parser refused it: say where
-                raise _locate(data, source, lambda n: first + n - 1, exc) from exc
-
-        def settle() -> None:
-            nonlocal retries
-            number, end, future = pending.popleft()
-            retries += future.result()
-            staging.acked, staging.offset = number, end
-            on_ack(staging)
-
-        number = offset = 0
-        line = 1
-        try:
-            with rdfio.open_input(path) as stream:
-                for data in _raw_pieces(stream, self.chunk_bytes, self.chunk_lines):
-                    number += 1
-                    first, line, offset = line, line + data.count(b"\n"), offset + len(data)
-                    body, found, where = _split_bnode_lines(data)
-                    bnode_lines += found
-                    numbers += [first + n for n in where]
-                    staging.triples += _statement_count(data)
-                    staging.chunks = number
-                    if offset <= staging.offset:  # acknowledged by an earlier attempt
-                        continue
-                    while len(pending) >= UPLOADS_IN_FLIGHT:
-                        settle()
-                    if body.strip():
-                        future = pool.submit(upload, body, data, first)
-                    else:
-                        future = Future()
-                        future.set_result(0)
-                    pending.append((number, offset, future))
-                    if progress is not None:
-                        progress.update(_statement_count(body))
-            while pending:
-                settle()
-        except (OSError, EOFError, gzip.BadGzipFile) as exc:
-            raise ParseError(f"cannot read: {exc}", source=source) from exc
-        finally:
-            for _, _, future in pending:  # an error: let the uploads in flight finish
-                with contextlib.suppress(Exception):
-                    future.result()
-            pool.shutdown(wait=True)
-        if bnode_lines:
-            document = b"".join(bnode_lines)
-            del bnode_lines
-            staging.phase = "bnodes"
-            on_ack(staging)
-            try:
-                retries += self._send_bnode_document(staging, graph, document)
-            except QueryError as exc:
-                raise _locate(document, source, lambda n: numbers[n - 1], exc) from exc
-            if progress is not None:
-                progress.update(len(numbers))
-        return retries
-
-    def _send_bnode_document(self, staging: _Staging, graph: str, document: bytes) -> int:
-        """POST the blank-node document with the bulk loader; returns the retry count.
-
-        After a dropped connection part of it may have landed. Its graph held no blank node
-        before (a direct load fills a new graph and chunks never carry one; a staging graph
-        is its own), so deleting every blank-node triple of that graph removes exactly
-        what landed; the document's other lines (``_:`` inside a literal) are idempotent."""
-        stage = staging.staging_for(graph, bnodes=True)
-        if staging.direct:
-            clean = (
-                f"DELETE {{ GRAPH <{stage}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{stage}> "
-                "{ ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) } }"
-            )
-        else:
-            clean = f"DROP SILENT GRAPH <{stage}>"
-        url = self._gsp_url(stage)
-        for attempt in range(self.retries + 1):
-            try:
-                if attempt or staging.acked_bnodes_unknown:
-                    self._run_update(clean, bump=False)
-                self._post_body(url, document, "application/n-triples", False, "upload", 0)
-                return attempt
-            except StoreUnavailable:
-                if attempt == self.retries:
-                    raise
-                time.sleep(min(0.2 * 2**attempt, 5.0))
-        return self.retries  # pragma: no cover
 
     def _publish(self, staging: _Staging, replace: Iterable[str]) -> None:
         """One update: drop replaced graphs, add every staging graph to its target."""

@@ -29,7 +29,7 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -433,19 +433,3 @@ class RemoteStore(BulkLoading, HttpTransport, Store):
         )
         self._run_update("")
         return response.status_code
-
-
-def open_remote(url: str, settings: Mapping[str, Any]) -> RemoteStore:
-    """The remote store for ``url`` (its flavour picks the class), set up from settings."""
-    from kg.store.transport import Endpoints  # noqa: PLC0415
-
-    kwargs: dict[str, Any] = {
-        "timeout": float(settings.get("QUERY_TIMEOUT", 30.0)),
-        "base_iri": settings.get("BASE_IRI", DEFAULT_BASE_IRI),
-        "user_agent": requests_agent(settings.get("CONTACT")),
-    }
-    if Endpoints.from_url(url).flavour == "virtuoso":
-        from kg.store.virtuoso import VirtuosoStore  # noqa: PLC0415
-
-        return VirtuosoStore(url, **kwargs)
-    return RemoteStore(url, **kwargs)

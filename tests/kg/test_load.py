@@ -11,7 +11,8 @@ import pytest
 
 from bench.generate import generate
 from kg.errors import ParseError
-from kg.load import _statements, import_graph, load_files
+from kg.load import import_graph, load_files
+from kg.store.embedded_load import _statements
 from kg.store import EmbeddedStore
 
 EX = "http://example.org/"
