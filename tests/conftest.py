@@ -174,7 +174,7 @@ def oxigraph_factory(oxigraph_binary: str, tmp_path_factory: pytest.TempPathFact
 #: strict: a Virtuoso that starts passing one of these turns the xfail into a failure
 VIRTUOSO_LIMITS = {
     "tests/pages/test_real_store.py::test_published_graph_conforms[virtuoso]": (
-        "Virtuoso 7 stores xsd:duration literals as numbers (\"P1Y\" comes back as \"12\"), "
+        'Virtuoso 7 stores xsd:duration literals as numbers ("P1Y" comes back as "12"), '
         "so the published graph no longer conforms to the duration shapes"
     ),
     "tests/api/test_openapi.py::test_every_query_path_answers_as_described[virtuoso]": (

@@ -12,8 +12,8 @@ import pytest
 from bench.generate import generate
 from kg.errors import ParseError
 from kg.load import import_graph, load_files
-from kg.store.embedded_load import _statements
 from kg.store import EmbeddedStore
+from kg.store.embedded_load import _statements
 
 EX = "http://example.org/"
 BASE = "https://w3id.org/sgkg/"
