@@ -16,7 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import ROOT, free_port, spawn, start_oxigraph, stop, wait_http  # noqa: F401
+from tests.servers import (  # noqa: F401
+    ROOT,
+    free_port,
+    listening_port,
+    spawn,
+    start_oxigraph,
+    stop,
+    wait_http,
+)
 
 KASEI = "http://kasei.us/2009/09/sparql/data/"
 BASE = "https://w3id.org/sgkg/"
@@ -72,7 +80,6 @@ def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @contextlib.contextmanager
 def kg_serve(store: Path, workers: int = 1, **env: str) -> Iterator[str]:
     """``python -m kg.cli serve`` with ``KG_*`` overrides; yields the base URL."""
-    port = free_port()
     full_env = {
         **os.environ,
         "KG_STORE": str(store),
@@ -82,12 +89,13 @@ def kg_serve(store: Path, workers: int = 1, **env: str) -> Iterator[str]:
     }
     full_env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     proc = spawn(
-        [sys.executable, "-m", "kg.cli", "serve", "--port", str(port), "--workers", str(workers)],
+        [sys.executable, "-m", "kg.cli", "serve", "--port", "0", "--workers", str(workers)],
         env=full_env,
         cwd=ROOT,
     )
-    url = f"http://127.0.0.1:{port}"
+    url = ""
     try:
+        url = f"http://127.0.0.1:{listening_port(proc)}"
         wait_http(url + "/healthz", proc)
         SERVER_PIDS[url] = proc.pid
         yield url
