@@ -80,7 +80,7 @@ class BulkLoading(RawUpload):
     ) -> int:
         """POST N-Quads to the GSP dataset URL; retried on dropped connections. Returns
         the number of retries it took."""
-        body = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+        body = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
         return self._post_body(
             self.endpoints.store, body, "application/n-quads", transactional, "", retries
         )

@@ -21,22 +21,21 @@ import mmap
 import os
 import re
 import shutil
-import sys
 import tempfile
-import threading
 import time
 import traceback
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import pyoxigraph as ox
 
 from kg import rdfio
 from kg.errors import KGError, ParseError, StoreError
 from kg.store.base import LoadPlan, LoadReport
+from kg.store.progress import _CountingReader, _progress_bar, _Rate
 
 if TYPE_CHECKING:
     from kg.store.embedded import EmbeddedStore
@@ -153,58 +152,6 @@ def _graphs_named_in(plan: LoadPlan) -> set[str]:
     return names
 
 
-# --- progress -----------------------------------------------------------------------------
-
-
-def _progress_bar(total: int, enabled: bool) -> Any:
-    if not enabled:
-        return None
-    from tqdm import tqdm
-
-    return tqdm(
-        total=total,
-        unit="B",
-        unit_scale=True,
-        unit_divisor=1024,
-        file=sys.stderr,
-        dynamic_ncols=True,
-    )
-
-
-class _Rate:
-    """Triples/s shown next to the bytes bar; thread-safe (workers finish out of order)."""
-
-    def __init__(self, bar: Any) -> None:
-        self.bar = bar
-        self.start = time.perf_counter()
-        self.triples = 0
-        self.lock = threading.Lock()
-
-    def add(self, nbytes: int, triples: int) -> None:
-        if self.bar is None:
-            return
-        with self.lock:
-            self.triples += triples
-            self.bar.update(nbytes)
-            if self.triples:
-                rate = self.triples / max(time.perf_counter() - self.start, 1e-9)
-                self.bar.set_postfix_str(f"{self.triples:,} triples, {rate:,.0f} triples/s")
-
-
-class _CountingReader:
-    """A binary stream that reports how far it has been read (for the progress bar)."""
-
-    def __init__(self, raw: IO[bytes], position: Any, rate: _Rate) -> None:
-        self.raw, self.position, self.rate, self.seen = raw, position, rate, 0
-
-    def read(self, size: int = -1) -> bytes:
-        data = self.raw.read(size)
-        now = self.position()
-        self.rate.add(now - self.seen, 0)
-        self.seen = now
-        return data
-
-
 # --- one stream (Turtle, TriG, RDF/XML, JSON-LD, ...) -----------------------------------------
 
 
@@ -236,9 +183,10 @@ def _load_stream(ox_store: ox.Store, plan: LoadPlan, lenient: bool, bar: Any) ->
                     if compressed:
                         import gzip
 
-                        stream = gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[assignment]
+                        stream = cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb"))
+                    reader = cast(IO[bytes], _CountingReader(stream, raw.tell, rate))
                     ox_store.bulk_load(
-                        input=_CountingReader(stream, raw.tell, rate),  # type: ignore[arg-type]
+                        input=reader,
                         format=plan.fmt, base_iri=base, to_graph=to_graph, lenient=lenient,
                     )  # fmt: skip
     except SyntaxError as exc:
@@ -300,8 +248,8 @@ def _plain_file(path: Path) -> Iterator[Path]:
         shutil.rmtree(tmp_dir, ignore_errors=True)
 
 
-def _statements(data: bytes | mmap.mmap) -> int:
-    """Lines that hold a statement (not blank, not a comment)."""
+def _statements(data: bytes) -> int:
+    """Lines that hold a statement (not blank, not a comment) in a slice of a file."""
     lines = data.count(b"\n") + (1 if len(data) and data[-1:] != b"\n" else 0)
     if any(m in data for m in (b"\n\n", b"\n#", b"\n ", b"\n\t", b"\n\r")) or data[:1] in (
         b"#",
@@ -433,10 +381,14 @@ def _first_error(futures: list[Future[int]], plan: LoadPlan) -> BaseException:
     parse = [e for e in errors if isinstance(e, ParseError)]
     if parse:
         return min(parse, key=lambda e: e.line or 0)
-    first = errors[0] if errors else StoreError(f"loading {plan.path} was interrupted")
+    first: BaseException = StoreError(f"loading {plan.path} was interrupted")
+    for error in errors:
+        if error is not None:
+            first = error
+            break
     if isinstance(first, OSError):
         return StoreError(f"cannot write {plan.path} to the store: {first}")
-    return first  # type: ignore[return-value]
+    return first
 
 
 def _wrap_os_errors(fn: Any, plan: LoadPlan) -> int:

@@ -225,7 +225,7 @@ def _main_hidden() -> Iterator[None]:
     if main is None:
         yield
         return
-    saved = {
+    saved: dict[str, Any] = {
         name: main.__dict__[name] for name in ("__file__", "__spec__") if name in main.__dict__
     }
     for name in saved:

@@ -63,10 +63,12 @@ def _reformat(answer: QueryAnswer, wanted: str, max_rows: int) -> bytes:
 
     fmt = BY_NAME[wanted]
     if answer.kind == "graph":
+        assert fmt.rdf is not None
         triples = ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)
         return results.serialize_triples(triples, fmt.rdf, max_rows)
     parsed = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
     if answer.kind == "boolean":
+        assert fmt.results is not None
         return results.serialize_boolean(parsed, fmt.results)
     return results.serialize_solutions(parsed, wanted, max_rows)
 
