@@ -27,11 +27,13 @@ run: venv  ## build the graph and serve it at http://127.0.0.1:5000
 
 test: venv  ## lint, then run the whole test suite
 	$(VENV)/bin/ruff check kg server tests bench
+	$(VENV)/bin/mypy
 	$(VENV)/bin/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
-lint: venv  ## ruff lint and format check
+lint: venv  ## ruff lint and format check, mypy on the store package
 	$(VENV)/bin/ruff check kg server tests bench
 	$(VENV)/bin/ruff format --check kg server tests bench
+	$(VENV)/bin/mypy
 
 format: venv  ## format the code
 	$(VENV)/bin/ruff format kg server tests bench

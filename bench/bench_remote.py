@@ -97,7 +97,7 @@ def _serve(location: Path) -> tuple[str, subprocess.Popen]:
 
 
 def bench_load(data: Path, tmp: Path) -> dict[str, float]:
-    from kg.remote_store import RemoteStore
+    from kg.store.remote import RemoteStore
 
     t = time.perf_counter()
     subprocess.run(

@@ -172,26 +172,16 @@ def _schema_quads(onto: rdflib.Graph, shapes: rdflib.Graph) -> list[ox.Quad]:
 
 
 def _load(store: Store, quads: list[ox.Quad], base_iri: str) -> None:
-    if store.kind == "remote":
-        graphs = sorted(
-            {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)}
-        )
-        store.write_dataset(
-            quads, graphs_to_replace=graphs, owned=lambda g: curated_graph(g, base_iri)
-        )  # type: ignore[attr-defined]
-        return
-    with store.writer() as ox_store:  # type: ignore[attr-defined]
-        for graph in list(ox_store.named_graphs()):
-            if isinstance(graph, ox.NamedNode) and curated_graph(graph.value, base_iri):
-                ox_store.remove_graph(graph)
-        ox_store.extend(quads)
+    """One atomic write: the graphs the build produces replace theirs, and curated graphs
+    the build no longer produces are dropped."""
+    store.write_dataset(quads, owned=lambda g: curated_graph(g, base_iri))
 
 
 def cli(args: Any, settings: dict[str, Any]) -> int:
     from kg.cli import EXIT_VIOLATIONS
     from kg.store import open_store
 
-    store = open_store(settings["STORE"])
+    store = open_store(settings["STORE"], settings)
     try:
         report = build(
             store,

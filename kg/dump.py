@@ -54,7 +54,6 @@ PREFIXES = {
     "wd": "http://www.wikidata.org/entity/",
 }
 _UNION = "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
-_ALL_QUADS = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
 @dataclass
@@ -97,28 +96,15 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _quads(store: Store, source: ox.Store | None) -> Iterable[ox.Quad]:
-    """All quads; from the embedded reader directly, otherwise through SPARQL."""
-    if source is not None:
-        return source.quads_for_pattern(None, None, None, None)
-    return (ox.Quad(row["s"], row["p"], row["o"], row["g"]) for row in store.query(_ALL_QUADS))
-
-
 def _union_triples(store: Store) -> Iterable[ox.Triple]:
     return (ox.Triple(row["s"], row["p"], row["o"]) for row in store.query(_UNION))
 
 
 def _write_files(store: Store, tmp: Path) -> list[DumpFile]:
-    source = store.reader() if store.kind == "embedded" else None  # type: ignore[attr-defined]
     files: list[DumpFile] = []
 
     def write_quads(fh: Any, fmt: ox.RdfFormat, **kwargs: Any) -> int:
-        if source is not None:  # embedded: serialized by pyoxigraph itself, no Python objects
-            source.dump(fh, fmt, **kwargs)
-            return len(source)
-        counter = _Counter(_quads(store, None))
-        ox.serialize(counter, fh, fmt, **kwargs)
-        return counter.count
+        return store.dump(fh, fmt, **kwargs)
 
     # mtime=0: the same store gives the same bytes (and the same checksum)
     with (
@@ -211,7 +197,7 @@ def read_manifest(out_dir: str | os.PathLike[str]) -> dict[str, Any] | None:
 def cli(args: Any, settings: dict[str, Any]) -> int:
     """``kg dump [DIR]``: print one line per file (checksum, size, statements)."""
     out_dir = Path(args.dir or settings["DUMPS"])
-    files = dump(open_store(settings["STORE"]), out_dir)
+    files = dump(open_store(settings["STORE"], settings), out_dir)
     for f in files:
         print(f"{f.sha256}  {f.bytes:>12,} B  {f.quads:>10,} statements  {f.path}")
     print(

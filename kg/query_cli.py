@@ -11,7 +11,6 @@ serializers straight to stdout, so large results stream. A query that does not p
 from __future__ import annotations
 
 import io
-import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -22,6 +21,7 @@ import pyoxigraph as ox
 from kg.dump import PREFIXES
 from kg.errors import ParseError, QueryError
 from kg.store import open_store
+from kg.store.positions import engine_error
 
 RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -42,7 +42,6 @@ GRAPH_FORMATS = {
     "jsonld": ox.RdfFormat.JSON_LD,
     "json": ox.RdfFormat.JSON_LD,
 }
-_POSITION = re.compile(r"^error at (\d+):(\d+):\s*")
 MAX_CELL = 80
 
 
@@ -62,12 +61,8 @@ def read_query(text: str, stdin: IO[str] | None = None) -> tuple[str, str]:
 def positioned(exc: QueryError, source: str) -> QueryError:
     """Move pyoxigraph's ``error at L:C: …`` into the error's line and column."""
     if exc.line is not None:
-        return exc
-    match = _POSITION.match(exc.reason)
-    if not match:
-        return QueryError(exc.reason, source=source)
-    reason = exc.reason[match.end() :]
-    return QueryError(reason, source=source, line=int(match[1]), column=int(match[2]))
+        return QueryError(exc.reason, source=source, line=exc.line, column=exc.column)
+    return engine_error(exc.reason, source)
 
 
 def _term(term: Any) -> str:
@@ -168,7 +163,7 @@ def run(
 def cli(args: Any, settings: dict[str, Any]) -> int:
     """``kg query QUERY [--format F]``: print the results to standard output."""
     query, source = read_query(args.query)
-    store = open_store(settings["STORE"])
+    store = open_store(settings["STORE"], settings)
     result, fmt = run(store, query, args.format or "table", source=source)
     sys.stdout.flush()
     binary = getattr(sys.stdout, "buffer", None)

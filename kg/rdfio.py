@@ -65,12 +65,10 @@ def open_input(path: str | Path) -> IO[bytes]:
 
 
 def parse_error(exc: SyntaxError, source: str) -> ParseError:
-    """pyoxigraph's SyntaxError → ParseError with file:line:column."""
-    message = str(exc.msg) if getattr(exc, "msg", None) else str(exc)
-    # "Parser error between line 3 column 11 and line 4 column 1: Unexpected end of file"
-    if ": " in message and message.startswith(("Parser error", "error at")):
-        message = message.split(": ", 1)[1]
-    return ParseError(message, source=source, line=exc.lineno, column=exc.offset)
+    """pyoxigraph's SyntaxError → ParseError with file:line:column (kg.store.positions)."""
+    from kg.store.positions import rdf_error  # noqa: PLC0415
+
+    return rdf_error(exc, source)
 
 
 def iter_quads(

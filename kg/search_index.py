@@ -23,7 +23,6 @@ import hashlib
 import os
 import re
 import sqlite3
-import tempfile
 import unicodedata
 import uuid
 from dataclasses import dataclass
@@ -44,12 +43,7 @@ KEEP_FILES = 3
 
 def var_dir(store: Store) -> Path:
     """The store's folder for derived files (search index, share links)."""
-    root = getattr(store, "root", None)
-    if root is not None:
-        return Path(root) / "var"
-    location = getattr(store, "endpoint", None) or getattr(store, "url", None) or repr(store)
-    digest = hashlib.sha256(str(location).encode()).hexdigest()[:16]
-    return Path(tempfile.gettempdir()) / "sgkg-var" / digest
+    return store.local_dir()
 
 
 def index_path(store: Store, base_iri: str) -> Path:

@@ -94,8 +94,9 @@ SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 def load(environ: Mapping[str, str] | None = None, **overrides: Any) -> dict[str, Any]:
     """Return the settings: defaults, then ``KG_*`` environment variables, then overrides.
 
-    Keys are the setting names without the ``KG_`` prefix. Raises :class:`ConfigError`
-    naming the variable when a value does not parse.
+    Keys are the setting names without the ``KG_`` prefix. String overrides (command-line
+    flags) go through the same parser as the environment. Raises :class:`ConfigError`
+    naming the variable (or flag) when a value does not parse.
     """
     env = os.environ if environ is None else environ
     values: dict[str, Any] = {}
@@ -111,8 +112,15 @@ def load(environ: Mapping[str, str] | None = None, **overrides: Any) -> dict[str
     for name, value in overrides.items():
         if value is None:
             continue
-        if name not in SETTINGS_BY_NAME:
+        setting = SETTINGS_BY_NAME.get(name)
+        if setting is None:
             raise ConfigError(f"unknown setting {name}")
+        if isinstance(value, str):  # a command-line flag: parsed like the environment
+            try:
+                value = setting.parse(value)
+            except ValueError as exc:
+                flag = "--" + name.lower().replace("_", "-")
+                raise ConfigError(f"{flag} {value!r} (KG_{name}): {exc}") from exc
         values[name] = value
     return values
 

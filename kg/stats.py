@@ -151,7 +151,7 @@ def render(data: dict[str, Any]) -> str:
 
 def cli(args: Any, settings: dict[str, Any]) -> int:
     """``kg stats [--format table|json]`` (``--format`` when the parser offers it)."""
-    data = stats(open_store(settings["STORE"]), base_iri=settings["BASE_IRI"])
+    data = stats(open_store(settings["STORE"], settings), base_iri=settings["BASE_IRI"])
     if getattr(args, "format", "table") == "json":
         json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")

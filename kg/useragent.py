@@ -3,13 +3,12 @@
 Wikimedia's User-Agent policy (https://meta.wikimedia.org/wiki/User-Agent_policy) asks every
 client of query.wikidata.org to name itself, give a way to reach its operator, and name the
 library it uses; clients with generic agents are throttled or blocked. The contact is a
-placeholder until the operator sets ``KG_CONTACT`` (a mail address or a URL): deployments must
-set it to something that reaches a person.
+placeholder until the operator sets ``KG_CONTACT`` (a mail address or a URL; read with the other
+settings by ``kg.settings``, never here): deployments must set it to something that reaches a
+person.
 """
 
 from __future__ import annotations
-
-import os
 
 from kg import __version__
 
@@ -18,8 +17,8 @@ DEFAULT_CONTACT = "sgkg@example.org"
 
 
 def contact(value: str | None = None) -> str:
-    """The operator contact: ``value``, else ``KG_CONTACT``, else the placeholder."""
-    return (value or os.environ.get("KG_CONTACT") or DEFAULT_CONTACT).strip()
+    """The operator contact: ``value`` (the ``CONTACT`` setting), else the placeholder."""
+    return (value or DEFAULT_CONTACT).strip()
 
 
 def user_agent(contact_value: str | None = None, *, library: str | None = None) -> str:

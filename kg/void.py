@@ -13,396 +13,50 @@ per store version (:meth:`kg.store.Store.version`) and cached; the dump part is 
 
 from __future__ import annotations
 
-import json
-import threading
-from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
 from kg.store import Store
-
-VOID = "http://rdfs.org/ns/void#"
-DCAT = "http://www.w3.org/ns/dcat#"
-DCTERMS = "http://purl.org/dc/terms/"
-SPDX = "http://spdx.org/rdf/terms#"
-FOAF = "http://xmlns.com/foaf/0.1/"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-SD = "http://www.w3.org/ns/sparql-service-description#"
-IANA = "https://www.iana.org/assignments/media-types/"
-CC_BY_4 = "https://creativecommons.org/licenses/by/4.0/"
-
-#: prefixes for serializing the description (and for showing it)
-PREFIXES: dict[str, str] = {
-    "void": VOID,
-    "dcat": DCAT,
-    "dcterms": DCTERMS,
-    "spdx": SPDX,
-    "foaf": FOAF,
-    "rdf": RDF,
-    "rdfs": RDFS,
-    "xsd": XSD,
-    "owl": OWL,
-    "sd": SD,
-}
-
-#: well-known vocabularies: namespace → prefix (for void:vocabulary and display)
-KNOWN_VOCABULARIES: dict[str, str] = {
-    RDF: "rdf",
-    RDFS: "rdfs",
-    OWL: "owl",
-    XSD: "xsd",
-    "http://www.w3.org/2004/02/skos/core#": "skos",
-    "http://www.w3.org/ns/prov#": "prov",
-    "http://www.w3.org/ns/org#": "org",
-    "https://schema.org/": "schema",
-    "http://schema.org/": "schema",
-    "http://www.w3.org/ns/oa#": "oa",
-    "http://www.nanopub.org/nschema#": "np",
-    "http://www.w3.org/2006/time#": "time",
-    DCTERMS: "dcterms",
-    "http://purl.org/dc/elements/1.1/": "dc",
-    FOAF: "foaf",
-    VOID: "void",
-    DCAT: "dcat",
-    "http://www.w3.org/ns/shacl#": "sh",
-    "http://www.wikidata.org/prop/direct/": "wdt",
-    SD: "sd",
-    SPDX: "spdx",
-}
-
-
-@dataclass(frozen=True)
-class Target:
-    """An external dataset our entities link to."""
-
-    slug: str
-    title: str
-    homepage: str
-    uri_space: str | None = None
-
-
-#: IRI namespaces of external datasets (objects of links)
-TARGETS_BY_NAMESPACE: tuple[tuple[str, Target], ...] = (
-    (
-        "http://www.wikidata.org/entity/",
-        Target(
-            "wikidata", "Wikidata", "https://www.wikidata.org/", "http://www.wikidata.org/entity/"
-        ),
-    ),
-    (
-        "https://www.wikidata.org/wiki/",
-        Target(
-            "wikidata", "Wikidata", "https://www.wikidata.org/", "http://www.wikidata.org/entity/"
-        ),
-    ),
-    (
-        "https://sws.geonames.org/",
-        Target("geonames", "GeoNames", "https://www.geonames.org/", "https://sws.geonames.org/"),
-    ),
-    (
-        "http://sws.geonames.org/",
-        Target("geonames", "GeoNames", "https://www.geonames.org/", "http://sws.geonames.org/"),
-    ),
-    (
-        "http://dbpedia.org/resource/",
-        Target("dbpedia", "DBpedia", "https://www.dbpedia.org/", "http://dbpedia.org/resource/"),
-    ),
-    (
-        "https://www.iso.org/obp/ui/#iso:code:3166:",
-        Target(
-            "iso3166", "ISO 3166 country codes", "https://www.iso.org/iso-3166-country-codes.html"
-        ),
-    ),
-    (
-        "http://id.loc.gov/vocabulary/countries/",
-        Target("loc-countries", "Library of Congress MARC countries", "https://id.loc.gov/"),
-    ),
+from kg.void_manifest import DumpFile, read_manifest  # noqa: F401
+from kg.void_stats import (  # noqa: F401
+    Linkset,
+    Statistics,
+    _int,
+    _linksets,
+    _one,
+    _target_for,
+    _version_time,
+    compute_statistics,
+    statistics,
 )
-
-ISO3166 = Target(
-    "iso3166", "ISO 3166 country codes", "https://www.iso.org/iso-3166-country-codes.html"
+from kg.void_vocab import (  # noqa: F401
+    CC_BY_4,
+    CODE_PREDICATES,
+    COW,
+    DCAT,
+    DCTERMS,
+    DUMP_MEDIA_TYPES,
+    FOAF,
+    IANA,
+    ISO3166,
+    KNOWN_VOCABULARIES,
+    OWL,
+    PREFIXES,
+    RDF,
+    RDFS,
+    SD,
+    SPDX,
+    TARGETS_BY_NAMESPACE,
+    VOID,
+    XSD,
+    Target,
+    iana,
+    local_name,
+    namespace_of,
 )
-COW = Target(
-    "cow",
-    "Correlates of War state system membership",
-    "https://correlatesofwar.org/data-sets/state-system-membership/",
-)
-
-#: ontology properties whose literal values are codes in an external dataset
-CODE_PREDICATES: dict[str, Target] = {
-    "iso3166Alpha2": ISO3166,
-    "iso3166Alpha3": ISO3166,
-    "cowStateCode": COW,
-    "cowStateAbbrev": COW,
-}
-
-#: file suffix → IANA media type of the (uncompressed) content
-DUMP_MEDIA_TYPES: dict[str, str] = {
-    "nq": "application/n-quads",
-    "nt": "application/n-triples",
-    "ttl": "text/turtle",
-    "trig": "application/trig",
-    "rdf": "application/rdf+xml",
-    "jsonld": "application/ld+json",
-}
-
-
-def iana(media_type: str) -> str:
-    """The IANA registry IRI of a media type (DCAT 3 wants an IRI, not a string)."""
-    return IANA + media_type.split(";", 1)[0].strip().lower()
-
-
-def local_name(iri: str) -> str:
-    for sep in ("#", "/", ":"):
-        if sep in iri.rstrip(sep):
-            tail = iri.rstrip(sep).rsplit(sep, 1)[1]
-            if tail:
-                return tail
-    return iri
-
-
-def namespace_of(iri: str) -> str:
-    """The namespace part of an IRI: up to and including the last ``#`` or ``/``."""
-    cut = max(iri.rfind("#"), iri.rfind("/"))
-    return iri[: cut + 1] if cut >= 0 else iri
-
-
-# --- statistics (cached per store version) ---------------------------------------------------
-
-
-@dataclass
-class Linkset:
-    target: Target
-    predicate: str
-    triples: int
-
-
-@dataclass
-class Statistics:
-    """What the store holds, computed once per store version."""
-
-    version: str
-    modified: datetime | None
-    triples: int = 0
-    entities: int = 0
-    distinct_subjects: int = 0
-    distinct_objects: int = 0
-    classes: list[tuple[str, int]] = field(default_factory=list)
-    properties: list[tuple[str, int]] = field(default_factory=list)
-    graphs: list[tuple[str, int]] = field(default_factory=list)
-    linksets: list[Linkset] = field(default_factory=list)
-    vocabularies: list[str] = field(default_factory=list)
-
-
-_CACHE: dict[tuple[str, str, str], Statistics] = {}
-_CACHE_LOCK = threading.Lock()
-
-
-def _store_key(store: Store) -> str:
-    root = getattr(store, "root", None)
-    return f"{type(store).__name__}:{root if root is not None else store.describe()}"
-
-
-def _int(value: Any) -> int:
-    return int(value.value) if value is not None else 0
-
-
-def _one(store: Store, sparql: str) -> int:
-    for row in store.query(sparql):
-        return _int(row[0])
-    return 0
-
-
-def _version_time(store: Store) -> datetime | None:
-    """When the current generation was published (mtime of its directory)."""
-    current = getattr(store, "current_generation", None)
-    if current is None:
-        return None
-    path = current()
-    if path is None or not path.exists():
-        return None
-    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).replace(microsecond=0)
-
-
-def compute_statistics(store: Store, base_iri: str) -> Statistics:
-    """Run the aggregates (uncached). Counts are of distinct triples in the union graph."""
-    id_space = f"{base_iri}id/"
-    links = f"{base_iri}graph/links/"
-    stats = Statistics(version=store.version(), modified=_version_time(store))
-    distinct = "{ SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
-    # one pass over the distinct subjects gives both counts (a FILTER per triple is 6x slower)
-    for row in store.query(
-        "SELECT (COUNT(*) AS ?all) "
-        f'(SUM(IF(isIRI(?s) && STRSTARTS(STR(?s), "{id_space}"), 1, 0)) AS ?entities) '
-        "WHERE { SELECT DISTINCT ?s WHERE { ?s ?p ?o } }"
-    ):
-        stats.distinct_subjects, stats.entities = _int(row["all"]), _int(row["entities"])
-    stats.distinct_objects = _one(store, "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }")
-    stats.classes = [
-        (row["c"].value, _int(row["n"]))
-        for row in store.query(
-            "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } "
-            "GROUP BY ?c ORDER BY DESC(?n) ?c"
-        )
-    ]
-    stats.properties = [
-        (row["p"].value, _int(row["n"]))
-        for row in store.query(
-            f"SELECT ?p (COUNT(*) AS ?n) WHERE {distinct} GROUP BY ?p ORDER BY DESC(?n) ?p"
-        )
-    ]
-    stats.triples = sum(n for _, n in stats.properties)  # one DISTINCT pass, not two
-    stats.graphs = [
-        (row["g"].value, _int(row["n"]))
-        for row in store.query(
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
-        )
-        if isinstance(row["g"], ox.NamedNode)
-    ]
-    link_graphs = [g for g, _ in stats.graphs if g.startswith(links)]
-    stats.linksets = _linksets(store, base_iri, link_graphs, id_space)
-    vocabularies = {namespace_of(p) for p, _ in stats.properties}
-    vocabularies |= {namespace_of(c) for c, _ in stats.classes}
-    stats.vocabularies = sorted(
-        v for v in vocabularies if v in KNOWN_VOCABULARIES or v == f"{base_iri}ontology/"
-    )
-    return stats
-
-
-def _target_for(iri: str) -> Target | None:
-    for namespace, target in TARGETS_BY_NAMESPACE:
-        if iri.startswith(namespace):
-            return target
-    return None
-
-
-def _linksets(store: Store, base_iri: str, link_graphs: list[str], id_space: str) -> list[Linkset]:
-    """Links from our entities (subjects in ``{base}id/``) in the link graphs, grouped by
-    (external dataset, predicate). IRI objects are matched to a dataset by namespace,
-    literal codes by the ontology's code properties."""
-    counts: dict[tuple[str, str], int] = defaultdict(int)
-    targets: dict[str, Target] = {}
-    if not link_graphs:
-        return []
-    # GRAPH <g> per link graph: a FILTER on ?g would scan every quad of the store
-    union = " UNION ".join(f"{{ GRAPH <{g}> {{ ?s ?p ?o }} }}" for g in link_graphs)
-    rows = store.query(
-        f"SELECT DISTINCT ?s ?p ?o WHERE {{ {union} "
-        f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{id_space}") && ?p != <{RDF}type>) }}'
-    )
-    code_predicates = {f"{base_iri}ontology/{name}": t for name, t in CODE_PREDICATES.items()}
-    for row in rows:
-        predicate, obj = row["p"].value, row["o"]
-        target: Target | None
-        if isinstance(obj, ox.NamedNode):
-            if obj.value.startswith(base_iri):
-                continue
-            target = _target_for(obj.value)
-            if target is None:
-                continue
-        elif isinstance(obj, ox.Literal):
-            target = code_predicates.get(predicate)
-            if target is None:
-                continue
-        else:
-            continue
-        targets[target.slug] = target
-        counts[(target.slug, predicate)] += 1
-    return [Linkset(targets[slug], predicate, n) for (slug, predicate), n in sorted(counts.items())]
-
-
-def statistics(store: Store, base_iri: str) -> Statistics:
-    """:func:`compute_statistics`, cached per (store, version, base)."""
-    key = (_store_key(store), store.version(), base_iri)
-    cached = _CACHE.get(key)
-    if cached is not None:
-        return cached
-    with _CACHE_LOCK:
-        cached = _CACHE.get(key)
-        if cached is None:
-            cached = compute_statistics(store, base_iri)
-            stale = [k for k in _CACHE if k[0] == key[0] and k[2] == key[2]]
-            for k in stale:
-                del _CACHE[k]
-            _CACHE[key] = cached
-        return cached
-
-
-# --- dumps -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DumpFile:
-    """One entry of ``manifest.json`` (the contract of ``kg dump``)."""
-
-    name: str
-    bytes: int
-    sha256: str
-    media_type: str
-    quads: int | None = None
-    generated: str | None = None
-    store_version: str | None = None
-
-    @property
-    def compressed(self) -> bool:
-        return self.name.endswith(".gz")
-
-    @property
-    def content_media_type(self) -> str:
-        """The media type of the RDF inside (a ``.gz`` is N-Quads etc., gzipped)."""
-        inner = self.name.removesuffix(".gz").rsplit(".", 1)[-1].lower()
-        declared = self.media_type.split(";", 1)[0].strip().lower()
-        if declared and declared not in ("application/gzip", "application/x-gzip"):
-            return declared
-        return DUMP_MEDIA_TYPES.get(inner, "application/octet-stream")
-
-
-def read_manifest(dumps_dir: str | Path | None) -> list[DumpFile]:
-    """The dumps listed in ``manifest.json`` that exist on disk; [] when there are none.
-
-    A manifest that does not parse is treated as no dumps (the listing explains `kg dump`)
-    rather than failing the whole description.
-    """
-    if dumps_dir is None:
-        return []
-    path = Path(dumps_dir) / "manifest.json"
-    try:
-        entries = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    top: dict[str, Any] = {}
-    if isinstance(entries, dict):  # {"generated", "store_version", "files": [...]}
-        top = entries
-        entries = entries.get("files", [])
-    files: list[DumpFile] = []
-    for entry in entries if isinstance(entries, list) else []:
-        try:
-            name = str(entry["name"])
-            if "/" in name or name.startswith(".") or not (Path(dumps_dir) / name).is_file():
-                continue
-            count = entry.get("quads", entry.get("triples"))
-            files.append(
-                DumpFile(
-                    name=name,
-                    bytes=int(entry["bytes"]),
-                    sha256=str(entry["sha256"]).lower(),
-                    media_type=str(entry.get("media_type") or ""),
-                    quads=int(count) if count is not None else None,
-                    generated=entry.get("generated") or top.get("generated"),
-                    store_version=entry.get("store_version") or top.get("store_version"),
-                )
-            )
-        except (KeyError, TypeError, ValueError):
-            continue
-    return files
-
 
 # --- the description -----------------------------------------------------------------------
 
@@ -588,8 +242,10 @@ def describe_dataset(
             ox.Literal(dump.sha256, datatype=_nn(XSD + "hexBinary")),
         )
     from kg.void_subsets import source_subsets  # noqa: PLC0415  (one subset per source)
+
     g.triples += source_subsets(store, base_iri, ds, stats.graphs)
     from kg.void_release import release_triples  # noqa: PLC0415  (issue 12: versions)
+
     g.triples += release_triples(base_iri, origin)
     return _grouped(g.triples)
 

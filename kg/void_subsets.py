@@ -11,12 +11,12 @@ are read from the nanopub heads (``np:hasAssertion`` …) and the provenance's
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
 from kg.store import Store
+from kg.store.cache import cached
 
 VOID = "http://rdfs.org/ns/void#"
 DCTERMS = "http://purl.org/dc/terms/"
@@ -34,16 +34,12 @@ class SourceSubset:
     example: str | None
 
 
-_CACHE: dict[tuple[int, str, str], list[SourceSubset]] = {}
-_LOCK = threading.Lock()
-
-
 def source_subsets_of(store: Store, base_iri: str) -> list[SourceSubset]:
     """The nanopublication graphs of each source document (cached per store version)."""
-    key = (id(store), store.version(), base_iri)
-    with _LOCK:
-        if key in _CACHE:
-            return _CACHE[key]
+    return cached(store, "void-subsets", base_iri, lambda: _source_subsets(store, base_iri))
+
+
+def _source_subsets(store: Store, base_iri: str) -> list[SourceSubset]:
     sg = f"{base_iri}ontology/"
     graphs: dict[str, set[str]] = {}
     assertions: dict[str, set[str]] = {}
@@ -76,10 +72,6 @@ def source_subsets_of(store: Store, base_iri: str) -> list[SourceSubset]:
         )
         for doc in sorted(graphs)
     ]
-    with _LOCK:
-        for old in [k for k in _CACHE if k[0] == key[0] and k[2] == key[2]]:
-            del _CACHE[old]
-        _CACHE[key] = subsets
     return subsets
 
 

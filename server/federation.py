@@ -26,6 +26,7 @@ must never get to open a connection of its own.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import socket
 import time
@@ -34,13 +35,25 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import pyoxigraph as ox
 import requests
+from flask import current_app, has_app_context
 
 from kg.errors import Forbidden, KGError, QueryError
 from kg.useragent import requests_agent
 from server.limits import Token, code_tokens
 
-#: the project's agent (kg.useragent: Wikimedia policy: name, contact via KG_CONTACT, library)
-USER_AGENT = requests_agent()
+
+@functools.lru_cache(maxsize=8)
+def _agent_for(contact: str | None) -> str:
+    return requests_agent(contact)
+
+
+def user_agent() -> str:
+    """The project's agent (kg.useragent, Wikimedia policy: name, contact, library), with
+    the app's ``CONTACT`` setting (``KG_CONTACT``, read once with the other settings)."""
+    contact = current_app.config.get("CONTACT") if has_app_context() else None
+    return _agent_for(contact)
+
+
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
@@ -261,7 +274,7 @@ def _call(endpoint: str, query: str, deadline: float, target: str) -> dict:
             data={"query": query},
             headers={
                 "Accept": "application/sparql-results+json",
-                "User-Agent": USER_AGENT,
+                "User-Agent": user_agent(),
             },
             timeout=(min(remaining, 10.0), remaining),
             allow_redirects=False,

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import functools
 import re
-import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
 from kg.store import Store
+from kg.store.cache import cached
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -113,56 +113,26 @@ T = TypeVar("T")
 
 
 class VersionCache:
-    """A dict of computed values that is emptied when the store's version changes.
+    """A named per-version cache of one store (:mod:`kg.store.cache`)."""
 
-    The published generations are immutable, so anything computed from one is valid until
-    ``current`` moves; ``store.version()`` is a ``readlink``, cheap enough per request.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._version: str | None = None
-        self._values: dict[Any, Any] = {}
+    def __init__(self, name: str) -> None:
+        self.name = name
 
     def get(self, store: Store, key: Any, compute: Callable[[], T]) -> T:
-        version = store.version()
-        if version != self._version:
-            with self._lock:
-                if version != self._version:
-                    self._values = {}
-                    self._version = version
-        values = self._values
-        try:
-            return values[key]
-        except KeyError:
-            value = compute()
-            values[key] = value
-            return value
-
-
-_CACHES: dict[tuple[int, str], VersionCache] = {}
+        return cached(store, self.name, key, compute)
 
 
 def cache_for(store: Store, name: str) -> VersionCache:
-    """The named cache of one store object (one per process and store)."""
-    key = (id(store), name)
-    cache = _CACHES.get(key)
-    if cache is None:
-        cache = _CACHES.setdefault(key, VersionCache())
-    return cache
+    """The named per-version cache of a store."""
+    return VersionCache(name)
 
 
 # --- looking labels up ---------------------------------------------------------------------
 
 
 def patterns(store: Store) -> Any:
-    """Something with ``quads_for_pattern``: the embedded reader, or a SPARQL shim."""
-    reader = getattr(store, "reader", None)
-    if reader is not None:
-        return reader()
-    from server.describe import SparqlPatterns  # noqa: PLC0415 (remote mode only)
-
-    return SparqlPatterns(store)
+    """Something with ``quads_for_pattern`` for a burst of lookups (:meth:`Store.patterns`)."""
+    return store.patterns()
 
 
 def labels_of(store: Store, iri: str) -> dict[str, str]:

@@ -12,13 +12,10 @@ string literals, IRIs and comments, where brackets and keywords mean nothing.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from dataclasses import dataclass
-
 from flask import Flask, current_app, request
 
 from kg.errors import KGError, QueryError, TooLarge
+from kg.lexer import Token, code_tokens, tokens  # noqa: F401  (re-exported)
 
 #: deepest bracket nesting accepted; real queries stay far below, the engine dies at ~5,000
 MAX_NESTING = 200
@@ -26,46 +23,6 @@ MAX_NESTING = 200
 
 class UriTooLong(KGError):
     status = 414
-
-
-@dataclass(frozen=True)
-class Token:
-    kind: str  # "string", "iri", "comment", "word", "var", "punct", "space"
-    text: str
-    start: int
-    end: int
-
-
-# Order matters: long strings before short ones; IRIREF per the SPARQL grammar [139].
-_TOKEN = re.compile(
-    r"""
-      (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-                |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
-    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    | (?P<comment>\#[^\n\r]*)
-    | (?P<var>[?$][\w\u00B7\u0300-\u036F\u203F-\u2040]+)
-    | (?P<word>[\w\u00B7-\uFFFF][\w.\-:%\\\u00B7-\uFFFF]*|:[\w.\-:%\\\u00B7-\uFFFF]*)
-    | (?P<space>\s+)
-    | (?P<punct>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-
-
-def tokens(text: str) -> Iterator[Token]:
-    """SPARQL tokens, enough to find brackets and keywords outside strings/IRIs/comments.
-
-    An unterminated string swallows nothing: its quote becomes punctuation and the
-    engine reports the syntax error with its position.
-    """
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup or "punct"
-        yield Token(kind, match.group(), match.start(), match.end())
-
-
-def code_tokens(text: str) -> list[Token]:
-    """Tokens without spaces and comments."""
-    return [t for t in tokens(text) if t.kind not in ("space", "comment")]
 
 
 def nesting_depth(text: str) -> int:

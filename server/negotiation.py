@@ -8,77 +8,30 @@ Every negotiated response must carry ``Vary: Accept`` (see :func:`vary_accept`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import mimeparse
-import pyoxigraph as ox
 from werkzeug.exceptions import NotAcceptable as _WerkzeugNotAcceptable
 
-
-@dataclass(frozen=True)
-class Format:
-    name: str  # short name, for format= and the CLI
-    media_type: str  # IANA media type we answer with
-    suffix: str | None  # file suffix that forces it on resource URLs
-    rdf: ox.RdfFormat | None = None
-    results: ox.QueryResultsFormat | None = None
-    aliases: tuple[str, ...] = ()
-
-    @property
-    def content_type(self) -> str:
-        if self.media_type.startswith("text/") or self.media_type.endswith(
-            ("+json", "+xml", "/json", "/xml", "/ld+json")
-        ):
-            return f"{self.media_type}; charset=utf-8"
-        return self.media_type
-
-
-TURTLE = Format("turtle", "text/turtle", "ttl", rdf=ox.RdfFormat.TURTLE, aliases=("ttl",))
-NTRIPLES = Format(
-    "ntriples",
-    "application/n-triples",
-    "nt",
-    rdf=ox.RdfFormat.N_TRIPLES,
-    aliases=("nt", "n-triples", "text/plain"),
+from kg.store.formats import (  # noqa: F401  (the table is re-exported for the views)
+    BY_NAME,
+    BY_SUFFIX,
+    GRAPH_FORMATS,
+    HTML,
+    JSONLD,
+    NQUADS,
+    NTRIPLES,
+    RDFXML,
+    RESOURCE_FORMATS,
+    RESULT_FORMATS,
+    RESULTS_CSV,
+    RESULTS_JSON,
+    RESULTS_TSV,
+    RESULTS_XML,
+    TRIG,
+    TURTLE,
+    Format,
+    by_name,
 )
-RDFXML = Format(
-    "rdfxml", "application/rdf+xml", "rdf", rdf=ox.RdfFormat.RDF_XML, aliases=("rdf", "xml-rdf")
-)
-JSONLD = Format(
-    "jsonld", "application/ld+json", "jsonld", rdf=ox.RdfFormat.JSON_LD, aliases=("json-ld",)
-)
-TRIG = Format("trig", "application/trig", "trig", rdf=ox.RdfFormat.TRIG)
-NQUADS = Format(
-    "nquads", "application/n-quads", "nq", rdf=ox.RdfFormat.N_QUADS, aliases=("nq", "n-quads")
-)
-HTML = Format("html", "text/html", "html")
-
-RESULTS_JSON = Format(
-    "json",
-    "application/sparql-results+json",
-    None,
-    results=ox.QueryResultsFormat.JSON,
-    aliases=("srj", "application/json"),
-)
-RESULTS_XML = Format(
-    "xml",
-    "application/sparql-results+xml",
-    None,
-    results=ox.QueryResultsFormat.XML,
-    aliases=("srx", "application/xml", "text/xml"),
-)
-RESULTS_CSV = Format("csv", "text/csv", None, results=ox.QueryResultsFormat.CSV)
-RESULTS_TSV = Format("tsv", "text/tab-separated-values", None, results=ox.QueryResultsFormat.TSV)
-
-#: graphs (CONSTRUCT, DESCRIBE, resource documents), in order of preference
-GRAPH_FORMATS: tuple[Format, ...] = (TURTLE, NTRIPLES, RDFXML, JSONLD, TRIG, NQUADS)
-#: SELECT / ASK results, in order of preference
-RESULT_FORMATS: tuple[Format, ...] = (RESULTS_JSON, RESULTS_XML, RESULTS_CSV, RESULTS_TSV)
-#: what a resource URL can answer with: HTML for people first, then RDF
-RESOURCE_FORMATS: tuple[Format, ...] = (HTML, *GRAPH_FORMATS)
-
-BY_SUFFIX: dict[str, Format] = {f.suffix: f for f in RESOURCE_FORMATS if f.suffix}
-BY_SUFFIX["nt"] = NTRIPLES
 
 
 class NotAcceptable(_WerkzeugNotAcceptable):
@@ -88,15 +41,6 @@ class NotAcceptable(_WerkzeugNotAcceptable):
         supported = ", ".join(f.media_type for f in offered)
         super().__init__(f"none of the requested media types can be served; supported: {supported}")
         self.supported = [f.media_type for f in offered]
-
-
-def by_name(name: str, offered: Sequence[Format]) -> Format | None:
-    """A format by short name, alias or media type (for ``format=``)."""
-    key = name.strip().lower()
-    for fmt in offered:
-        if key in (fmt.name, fmt.media_type, fmt.suffix, *fmt.aliases):
-            return fmt
-    return None
 
 
 def negotiate(

@@ -3,7 +3,7 @@
 * ``settings["WORKERS"]`` processes (``--workers``), :data:`THREADS` threads each (an
   ``args.threads`` attribute overrides it: the benchmark compares layouts); every worker
   creates its own app after the fork (no preload: the store is never opened in the master)
-  and starts its pool of query processes (:mod:`server.executor`, one per thread) at once.
+  and starts its pool of query processes (:mod:`kg.store.engine`, one per thread) at once.
 * Keep-alive (5 s) and TCP_NODELAY (gunicorn sets it on the listener; accepted sockets
   inherit it): clients reuse connections, small answers are not held back by Nagle.
 * ``PROMETHEUS_MULTIPROC_DIR`` is set to a fresh temporary directory before any worker
@@ -50,20 +50,18 @@ class _Gunicorn(BaseApplication):
 
 def _post_worker_init(worker) -> None:  # type: ignore[no-untyped-def]
     """Start the query processes now, not on the first request."""
-    from server.sparql.query import get_executor  # noqa: PLC0415
     from server.store import get_store  # noqa: PLC0415
 
     app = worker.wsgi
     with app.app_context():
-        if get_store().kind == "embedded":
-            get_executor().start()
+        get_store().warm()
 
 
 def _worker_exit(server, worker) -> None:  # type: ignore[no-untyped-def]
     app = getattr(worker, "wsgi", None)
-    executor = app.extensions.get("kg_executor") if app is not None else None
-    if executor is not None:
-        executor.close()
+    store = app.extensions.get("kg_store") if app is not None else None
+    if store is not None:
+        store.close()
 
 
 def _child_exit(server, worker) -> None:  # type: ignore[no-untyped-def]

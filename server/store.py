@@ -8,7 +8,7 @@ from kg.store import Store, open_store
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["kg_store"] = open_store(app.config["STORE"])
+    app.extensions["kg_store"] = open_store(app.config["STORE"], app.config)
 
 
 def get_store() -> Store:

@@ -19,7 +19,9 @@ from tests.servers import (  # noqa: F401  (require/free_port/wait_http are used
     require,
     start_gunicorn,
     start_oxigraph,
+    start_virtuoso,
     stop,
+    virtuoso_binaries,
     wait_http,
     which,
 )
@@ -59,7 +61,7 @@ def remote_store_url(oxigraph_binary: str, tmp_path_factory: pytest.TempPathFact
     """A real ``oxigraph serve`` with the article built into it by ``kg.build`` (remote mode):
     ``KG_STORE=<this URL>``."""
     from kg.build import build
-    from kg.remote_store import RemoteStore
+    from kg.store.remote import RemoteStore
 
     process = start_oxigraph(oxigraph_binary, tmp_path_factory.mktemp("remote-store"))
     try:
@@ -69,14 +71,48 @@ def remote_store_url(oxigraph_binary: str, tmp_path_factory: pytest.TempPathFact
         process.stop()
 
 
-@pytest.fixture(scope="session", params=["embedded", "remote"])
+@pytest.fixture(scope="session")
+def virtuoso_factory(tmp_path_factory: pytest.TempPathFactory):
+    """Start real Virtuoso 7 servers (own ``virtuoso.ini``, free ports): ``start() -> URL``
+    (``KG_STORE=<URL>``). Missing Virtuoso skips, or fails under ``KG_REQUIRE_ALL=1``."""
+    require(
+        virtuoso_binaries() is not None,
+        "Virtuoso 7 is missing (Debian package virtuoso-opensource: virtuoso-t, isql-vt)",
+    )
+    processes = []
+
+    def start() -> str:
+        process = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
+        processes.append(process)
+        return process.url
+
+    yield start
+    for process in processes:
+        process.stop()
+
+
+@pytest.fixture(scope="session")
+def virtuoso_store_url(virtuoso_factory):
+    """A real Virtuoso 7 with the article built into it by ``kg.build``."""
+    from kg.build import build
+    from kg.store import open_store
+
+    url = virtuoso_factory()
+    build(open_store(url), reasoner=False)
+    return url
+
+
+@pytest.fixture(scope="session", params=["embedded", "remote", "virtuoso"])
 def app(request: pytest.FixtureRequest, store_dir: Path):
-    """The app on the built article, once per store mode: the embedded pyoxigraph store and
-    the remote-store mode over a real ``oxigraph serve`` (the same data)."""
+    """The app on the built article, once per store mode: the embedded pyoxigraph store,
+    the remote-store mode over a real ``oxigraph serve`` and over a real Virtuoso 7 (the
+    same data)."""
     from server import create_app
 
     if request.param == "remote":
         location = request.getfixturevalue("remote_store_url")
+    elif request.param == "virtuoso":
+        location = request.getfixturevalue("virtuoso_store_url")
     else:
         location = str(store_dir)
     return create_app({"STORE": location, "TESTING": True})
@@ -132,3 +168,24 @@ def oxigraph_factory(oxigraph_binary: str, tmp_path_factory: pytest.TempPathFact
     yield start
     for process in processes:
         process.stop()
+
+
+#: what Virtuoso 7 cannot do, found by running the suites in front of it (docs/deployment.md);
+#: strict: a Virtuoso that starts passing one of these turns the xfail into a failure
+VIRTUOSO_LIMITS = {
+    "tests/pages/test_real_store.py::test_published_graph_conforms[virtuoso]": (
+        'Virtuoso 7 stores xsd:duration literals as numbers ("P1Y" comes back as "12"), '
+        "so the published graph no longer conforms to the duration shapes"
+    ),
+    "tests/api/test_openapi.py::test_every_query_path_answers_as_described[virtuoso]": (
+        "Virtuoso 7's SPARQL parser refuses an aggregate in ORDER BY "
+        "(example 33: ORDER BY MIN(?paragraph))"
+    ),
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        reason = VIRTUOSO_LIMITS.get(item.nodeid)
+        if reason is not None:
+            item.add_marker(pytest.mark.xfail(reason=reason, strict=True))

@@ -1,6 +1,7 @@
 """Real server processes for the tests (and the benchmarks): ``oxigraph serve`` and
-``kg serve`` (gunicorn) on free loopback ports, and :func:`require`, which skips a test whose
-tool is missing or, under ``KG_REQUIRE_ALL=1`` (set by ``.ci/run``), fails it.
+``kg serve`` (gunicorn) on ports the kernel picks (bound to port 0, read back from ``/proc``),
+Virtuoso 7 (which needs its ports in its ini: free ports), and :func:`require`, which skips a
+test whose tool is missing or, under ``KG_REQUIRE_ALL=1`` (set by ``.ci/run``), fails it.
 """
 
 from __future__ import annotations
@@ -43,6 +44,47 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def listening_port(proc: subprocess.Popen, timeout: float = 60) -> int:
+    """The TCP port a server started with port 0 listens on, read from ``/proc`` (the
+    kernel picked it: no race with another test that looked for a free port meanwhile).
+    Looks at the process and its children (gunicorn's master listens)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            out = server_output(proc)
+            raise RuntimeError(f"server exited with {proc.returncode}: {out[-3000:]}")
+        port = _listening_port(proc.pid)
+        if port is not None:
+            return port
+        time.sleep(0.05)
+    raise RuntimeError(f"process {proc.pid} did not listen within {timeout}s")
+
+
+def _listening_port(pid: int) -> int | None:
+    inodes: set[str] = set()
+    for each in [str(pid), *_children(pid)]:
+        with contextlib.suppress(OSError):
+            for fd in os.listdir(f"/proc/{each}/fd"):
+                with contextlib.suppress(OSError):
+                    target = os.readlink(f"/proc/{each}/fd/{fd}")
+                    if target.startswith("socket:["):
+                        inodes.add(target[8:-1])
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError), open(table) as fh:
+            next(fh)
+            for line in fh:
+                fields = line.split()
+                if fields[3] == "0A" and fields[9] in inodes:  # LISTEN
+                    return int(fields[1].rsplit(":", 1)[1], 16)
+    return None
+
+
+def _children(pid: int) -> list[str]:
+    with contextlib.suppress(OSError), open(f"/proc/{pid}/task/{pid}/children") as fh:
+        return fh.read().split()
+    return []
 
 
 def spawn(argv: list[str], **kwargs) -> subprocess.Popen:
@@ -109,10 +151,10 @@ def start_oxigraph(binary: str, location: Path, data: list[Path] | None = None) 
             check=True,
             capture_output=True,
         )
-    port = free_port()
-    proc = spawn([binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"])
-    process = Process(f"http://127.0.0.1:{port}", proc)
+    proc = spawn([binary, "serve", "--location", str(location), "--bind", "127.0.0.1:0"])
+    process = Process("", proc)
     try:
+        process.url = f"http://127.0.0.1:{listening_port(proc)}"
         wait_http(process.url + "/query?query=ASK%7B%7D", proc)
     except BaseException:
         process.stop()
@@ -120,16 +162,111 @@ def start_oxigraph(binary: str, location: Path, data: list[Path] | None = None) 
     return process
 
 
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+MaxCheckpointRemap = 2000
+Striping = 0
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+MaxCheckpointRemap = 2000
+Striping = 0
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+CheckpointInterval = 60
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+MaxClientConnections = 8
+DirsAllowed = ., {dir}
+CaseMode = 2
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {dir}
+ServerThreads = 8
+MaxClientConnections = 8
+Charset = UTF-8
+[SPARQL]
+; above KG_MAX_ROWS: Virtuoso truncates silently at this many rows
+ResultSetMaxRows = 10000000
+MaxQueryExecutionTime = 60
+MaxQueryCostEstimationTime = 0
+"""
+
+_PRIVATE = "http://www.openlinksw.com/schemas/virtrdf#PrivateGraphs"
+#: the set-up of docs/deployment.md: SPARQL Update for the endpoint's anonymous user, and
+#: Virtuoso's own graphs made private so the union default graph holds our data only
+VIRTUOSO_SETUP = " ".join(
+    [
+        'GRANT SPARQL_UPDATE TO "SPARQL";',
+        f"DB.DBA.RDF_GRAPH_GROUP_CREATE ('{_PRIVATE}', 1);",
+        *(
+            f"DB.DBA.RDF_GRAPH_GROUP_INS ('{_PRIVATE}', '{graph}');"
+            for graph in (
+                "http://www.openlinksw.com/schemas/virtrdf#",
+                "http://www.w3.org/ns/ldp#",
+                "http://localuriqaserver/sparql",
+            )
+        ),
+        "DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 0, 1);",
+        "DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);",
+    ]
+)
+
+
+def virtuoso_binaries() -> tuple[str, str] | None:
+    """``(virtuoso-t, isql-vt)`` when the Debian package ``virtuoso-opensource`` is here."""
+    server, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
+    return (server, isql) if server and isql else None
+
+
+def start_virtuoso(directory: Path, timeout: float = 120) -> Process:
+    """Virtuoso 7 with its own ``virtuoso.ini`` in ``directory`` on free loopback ports,
+    SPARQL Update granted to the endpoint's user. ``Process.url`` is the store URL
+    (``…/sparql#flavour=virtuoso``)."""
+    binaries = virtuoso_binaries()
+    if binaries is None:
+        raise RuntimeError("virtuoso-t / isql-vt not found (apt-get install virtuoso-opensource)")
+    server, isql = binaries
+    sql_port, http_port = free_port(), free_port()
+    ini = directory / "virtuoso.ini"
+    ini.write_text(VIRTUOSO_INI.format(dir=directory, sql_port=sql_port, http_port=http_port))
+    proc = spawn([server, "+configfile", str(ini), "+foreground"], cwd=directory)
+    base = f"http://127.0.0.1:{http_port}"
+    process = Process(f"{base}/sparql#flavour=virtuoso", proc)
+    try:
+        wait_http(f"{base}/sparql?query=ASK%7B%7D", proc, timeout=timeout)
+        done = subprocess.run(
+            [isql, str(sql_port), "dba", "dba", f"exec={VIRTUOSO_SETUP}"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        if done.returncode != 0 or "Error" in done.stdout + done.stderr:
+            raise RuntimeError(f"the Virtuoso set-up failed: {done.stdout}{done.stderr}")
+    except BaseException:
+        process.stop()
+        raise
+    process.sql_port = sql_port  # type: ignore[attr-defined]
+    return process
+
+
 def start_gunicorn(env: dict[str, str], workers: int = 2) -> Process:
     """``kg serve`` (gunicorn) on a free port with the given ``KG_*`` environment."""
-    port = free_port()
     proc = spawn(
-        [sys.executable, "-m", "kg.cli", "serve", "--port", str(port), "--workers", str(workers)],
+        [sys.executable, "-m", "kg.cli", "serve", "--port", "0", "--workers", str(workers)],
         env={**os.environ, "KG_QUERY_TIMEOUT": "10", **env},
         cwd=ROOT,
     )
-    process = Process(f"http://127.0.0.1:{port}", proc)
+    process = Process("", proc)
     try:
+        process.url = f"http://127.0.0.1:{listening_port(proc)}"
         wait_http(process.url + "/sparql?query=ASK%7B%7D", proc)
     except BaseException:
         process.stop()

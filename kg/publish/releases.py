@@ -144,10 +144,7 @@ def previous_release(root: Path | None = None) -> Previous:
 
 
 def _store_quads(store: Any) -> list[ox.Quad]:
-    if store.kind == "embedded":
-        return list(store.reader().quads_for_pattern(None, None, None, None))
-    rows = store.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-    return [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows]
+    return list(store.quads_for_pattern(None, None, None, None))
 
 
 def current_nanopubs(quads: list[ox.Quad], base: str) -> dict[str, tuple[str, list[ox.Quad]]]:

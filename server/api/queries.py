@@ -26,10 +26,10 @@ import pyoxigraph as ox
 from flask import Response, current_app, jsonify, request
 
 from kg.errors import QueryError
+from kg.store import QueryJob
 from server import federation
 from server.api import bp
 from server.api.catalogue import ApiQuery, BadParameter, UnknownQuery, load_all
-from server.executor import QueryJob
 from server.labels import prefixes as known_prefixes
 from server.sparql.query import _run, check_depth, has_dataset_clause
 from server.sparql.ui import examples_dir

@@ -7,41 +7,22 @@ once per version with a CONSTRUCT so that embedded and remote stores work the sa
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import pyoxigraph as ox
 import rdflib
 
 from kg.rdfio import from_rdflib_term, to_rdflib_term
 from kg.store import Store
+from kg.store.cache import cached as per_version
 
 T = TypeVar("T")
 
-_CACHE: dict[tuple[str, str, str, str], Any] = {}
-_LOCK = threading.RLock()  # re-entrant: cached values are built from cached values
-
-
-def _store_key(store: Store) -> str:
-    root = getattr(store, "root", None)
-    return f"{type(store).__name__}:{root if root is not None else store.describe()}"
-
 
 def cached(store: Store, name: str, base: str, compute: Callable[[], T]) -> T:
-    """``compute()`` once per (store, version, name, base); older versions are dropped."""
-    key = (_store_key(store), store.version(), name, base)
-    value = _CACHE.get(key)
-    if value is not None:
-        return value
-    with _LOCK:
-        value = _CACHE.get(key)
-        if value is None:
-            value = compute()
-            for old in [k for k in _CACHE if k[0] == key[0] and k[2:] == key[2:]]:
-                del _CACHE[old]
-            _CACHE[key] = value
-    return value
+    """``compute()`` once per (store, version, name, base) (:mod:`kg.store.cache`)."""
+    return per_version(store, name, base, compute)
 
 
 def read_graph(store: Store, graph_iri: str) -> rdflib.Graph:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from flask import Response, current_app, request, url_for
 
-from kg.errors import KGError, NotFound, ParseError, QueryError
+from kg.errors import KGError, ParseError, QueryError
 from kg.rdfio import parse_bytes
 from server.auth import requires_token
 from server.negotiation import GRAPH_FORMATS, negotiate
@@ -55,10 +55,6 @@ _NATIVE_TYPES = frozenset(
 
 class UnsupportedMediaType(KGError):
     status = 415
-
-
-class NotImplementedForRemote(KGError):
-    status = 501
 
 
 @dataclass(frozen=True)
@@ -151,22 +147,6 @@ def used_prefixes(triples: list[ox.Triple]) -> dict[str, str]:
     return {name: ns for name, ns in candidates.items() if any(i.startswith(ns) for i in iris)}
 
 
-def _remote(name: str):  # type: ignore[no-untyped-def]
-    """The RemoteStore's GSP method, or 501 while the remote store does not offer it."""
-    method = getattr(get_store(), name, None)
-    if method is None:
-        raise NotImplementedForRemote(
-            f"the Graph Store Protocol is not available in remote-store mode ({name})"
-        )
-    return method
-
-
-def _as_ntriples(quads: list[ox.Quad]) -> tuple[bytes, str]:
-    """A checked body re-serialized for the remote store (fresh blank nodes kept)."""
-    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
-    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"", "application/n-triples"
-
-
 def _graph_name(target: Target) -> str | None:
     return target.graph.value if isinstance(target.graph, ox.NamedNode) else None
 
@@ -187,19 +167,7 @@ def gsp_get() -> Response:
     fmt = negotiate(
         request.headers.get("Accept"), GRAPH_FORMATS, format_param=request.args.get("format")
     )
-    store = get_store()
-    if store.kind == "remote":  # the remote server negotiates; it raises NotFound itself
-        data, content_type = _remote("gsp_get")(_graph_name(target), accept=fmt.media_type)
-        response = Response(data, content_type=content_type)
-        response.vary.add("Accept")
-        return response
-    reader = store.reader()
-    if target.is_named and not reader.contains_named_graph(target.graph):
-        raise NotFound(f"no graph {target.label} in the store")
-    triples = [
-        ox.Triple(q.subject, q.predicate, q.object)
-        for q in reader.quads_for_pattern(None, None, None, target.graph)
-    ]
+    triples = get_store().read_graph(_graph_name(target))  # NotFound for a missing graph
     return rdf_response(triples, fmt, prefixes=used_prefixes(triples))
 
 
@@ -212,45 +180,18 @@ def gsp_put() -> Response:
     """Replace the graph's content; 201 when the graph is new, 204 when it existed."""
     target = request_target()
     _require_graph(target)
-    quads = body_quads(target)
-    store = get_store()
-    if store.kind == "remote":
-        status = _remote("gsp_put")(_graph_name(target), *_as_ntriples(quads))
-        return Response(status=201 if status == 201 else 204)
-    with store.writer() as oxstore:
-        created = target.is_named and not oxstore.contains_named_graph(target.graph)
-        if created:
-            oxstore.add_graph(target.graph)
-        else:
-            oxstore.clear_graph(target.graph)
-        oxstore.extend(quads)
+    created = get_store().replace_graph(_graph_name(target), body_quads(target))
     return Response(status=201 if created else 204)
 
 
 def _merge(target: Target, quads: list[ox.Quad]) -> bool:
     """Add ``quads`` to the target graph in one write; True when the graph was created."""
-    store = get_store()
-    if store.kind == "remote":
-        return _remote("gsp_post")(_graph_name(target), *_as_ntriples(quads)) == 201
-    with store.writer() as oxstore:
-        created = target.is_named and not oxstore.contains_named_graph(target.graph)
-        if created:
-            oxstore.add_graph(target.graph)
-        oxstore.extend(quads)
-    return created
+    return get_store().add_to_graph(_graph_name(target), quads)
 
 
 def _post_dataset() -> Response:
     """TriG/N-Quads POSTed to /store itself: the quads keep their graphs (204)."""
-    quads = body_quads(Target(None))
-    store = get_store()
-    if store.kind == "remote":
-        raise NotImplementedForRemote(
-            "POSTing a dataset (TriG/N-Quads) to /store is not available in remote-store "
-            "mode; POST each graph with ?graph="
-        )
-    with store.writer() as oxstore:
-        oxstore.extend(quads)
+    get_store().write_dataset(body_quads(Target(None)), replace=())
     return Response(status=204)
 
 
@@ -279,15 +220,5 @@ def gsp_delete() -> Response:
     """Delete a named graph (204; 404 when missing) or empty the default graph (204)."""
     target = request_target()
     _require_graph(target)
-    store = get_store()
-    if store.kind == "remote":  # raises NotFound for a missing graph
-        _remote("gsp_delete")(_graph_name(target))
-        return Response(status=204)
-    if target.is_named and not store.reader().contains_named_graph(target.graph):
-        raise NotFound(f"no graph {target.label} in the store")  # no write started
-    with store.writer() as oxstore:
-        if target.is_named:
-            oxstore.remove_graph(target.graph)
-        else:
-            oxstore.clear_graph(target.graph)
+    get_store().drop_graph(_graph_name(target))  # NotFound for a missing graph
     return Response(status=204)

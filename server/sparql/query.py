@@ -11,7 +11,8 @@
   406 (naming every supported type) when ``Accept`` fits neither family; when it fits only
   one, the other family answers in its default (JSON, Turtle): clients such as rdflib's
   SPARQLStore send ``Accept: application/sparql-results+json`` for CONSTRUCT too.
-* Limits: :mod:`server.limits` (size, nesting), :mod:`server.executor` (timeout, rows),
+* Limits: :mod:`server.limits` (size, nesting), the store (:meth:`kg.store.Store.answer`:
+  timeout, rows),
   :mod:`server.federation` (SERVICE). Updates are refused here and pointed to ``/update``.
 * ``GET /sparql`` without a query: the query UI for browsers, else the service description.
 * CORS for reads (``*``, no credentials), ``Vary: Accept`` on every answer, ETag / 304.
@@ -26,9 +27,7 @@ when the engine has refused it as a query. Negotiation results are memoized per
 
 from __future__ import annotations
 
-import os
 import re
-import threading
 import time
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
@@ -37,8 +36,9 @@ from flask import Response, current_app, request
 from werkzeug.exceptions import UnsupportedMediaType
 
 from kg.errors import KGError, QueryError, QueryTimeout
+from kg.lexer import first_keyword
+from kg.store import NoAcceptableFormat, QueryAnswer, QueryJob
 from server import federation, http_cache, negotiation
-from server.executor import Executor, NoAcceptableFormat, QueryAnswer, QueryJob
 from server.limits import MAX_NESTING, check_nesting, code_tokens
 from server.ops import metrics
 from server.rdfresponse import rdf_response
@@ -60,8 +60,6 @@ _UPDATE_WORDS = {
     "ADD",
     "WITH",
 }
-_FORMATS_BY_NAME = {f.name: f for f in (*negotiation.RESULT_FORMATS, *negotiation.GRAPH_FORMATS)}
-_lock = threading.Lock()
 
 
 @dataclass
@@ -139,23 +137,9 @@ def read_request() -> ProtocolRequest:
 # --- checks on the query text ------------------------------------------------------------
 
 
-def _first_keyword(text: str) -> str:
-    toks = [t for t in code_tokens(text)]
-    i = 0
-    while i < len(toks):
-        word = toks[i].text.upper() if toks[i].kind == "word" else ""
-        if word == "PREFIX":
-            i += 3
-        elif word == "BASE":
-            i += 2
-        else:
-            return word
-    return ""
-
-
 def is_update(text: str) -> bool:
     """True when the text starts (after its prologue) with an update keyword."""
-    return _first_keyword(text) in _UPDATE_WORDS
+    return first_keyword(text) in _UPDATE_WORDS
 
 
 def reject_updates(text: str) -> None:
@@ -229,20 +213,7 @@ def negotiate_both(accept: str | None, format_param: str | None) -> _Picked:
     return picked
 
 
-# --- the executor, one per web process ---------------------------------------------------
-
-
-def get_executor() -> Executor:
-    app = current_app
-    executor = app.extensions.get("kg_executor")
-    if executor is None or executor.pid != os.getpid():
-        with _lock:
-            executor = app.extensions.get("kg_executor")
-            if executor is None or executor.pid != os.getpid():
-                store = get_store()
-                executor = Executor(store.root, size=int(app.config.get("QUERY_WORKERS", 4)))  # type: ignore[attr-defined]
-                app.extensions["kg_executor"] = executor
-    return executor
+# --- answering -----------------------------------------------------------------------------
 
 
 def _cache() -> http_cache.LRU:
@@ -255,42 +226,9 @@ def _cache() -> http_cache.LRU:
     return cache
 
 
-def _run_remote(store, job: QueryJob) -> QueryAnswer:  # type: ignore[no-untyped-def]
-    """Remote-store mode: ask the server for the negotiated format and pass its bytes on
-    (the row cap is checked on the bytes; the server's own HTTP timeout bounds the query)."""
-    from kg.remote_store import NotAcceptableAnswer  # noqa: PLC0415
-
-    res = _FORMATS_BY_NAME.get(job.result_format) if job.result_format else None
-    gra = _FORMATS_BY_NAME.get(job.graph_format) if job.graph_format else None
-    accept = ", ".join(
-        part
-        for part in (res.media_type if res else "", f"{gra.media_type};q=0.9" if gra else "")
-        if part
-    )
-    try:
-        raw = store.query_raw(
-            job.query,
-            accept,
-            default_graph=list(job.default_graph) if job.default_graph is not None else None,
-            named_graphs=list(job.named_graphs) if job.named_graphs is not None else None,
-            base_iri=job.base_iri,
-            max_rows=job.max_rows,
-            union_default=job.union_default,
-        )
-    except NotAcceptableAnswer:
-        raise NoAcceptableFormat("graph" if res is not None else "solutions") from None
-    fmt = res if res is not None and raw.media_type == res.media_type else gra
-    if fmt is None:
-        raise NoAcceptableFormat(raw.kind)
-    return QueryAnswer(raw.kind, fmt.name, raw.body)
-
-
 def _run(job: QueryJob, timeout: float, limit: float) -> QueryAnswer:
-    store = get_store()
     try:
-        if store.kind != "embedded":
-            return _run_remote(store, job)
-        return get_executor().run(job, timeout, limit)
+        return get_store().answer(job, timeout, limit)
     except QueryTimeout:
         metrics.QUERY_TIMEOUTS.inc()
         raise
@@ -306,7 +244,7 @@ def _run(job: QueryJob, timeout: float, limit: float) -> QueryAnswer:
 
 
 #: Content-Type header value per short format name, computed once
-_CONTENT_TYPES = {name: fmt.content_type for name, fmt in _FORMATS_BY_NAME.items()}
+_CONTENT_TYPES = {name: fmt.content_type for name, fmt in negotiation.BY_NAME.items()}
 
 
 def _answer_response(answer: QueryAnswer, etag: str | None) -> Response:

@@ -11,12 +11,12 @@ operation fails changes nothing, and readers see a new ``store.version()`` after
 
 from __future__ import annotations
 
-import re
 import time
 
 from flask import Response, current_app, request
 
 from kg.errors import Forbidden, QueryError, StoreError
+from kg.store.positions import engine_error
 from server import federation, limits
 from server.auth import requires_token
 from server.sparql import bp
@@ -26,8 +26,6 @@ UPDATE_MEDIA_TYPE = "application/sparql-update"
 FORM_MEDIA_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 # Protocol §2.2.3: refused rather than ignored, so the update never runs on another dataset
 DATASET_PARAMETERS = ("using-graph-uri", "using-named-graph-uri")
-
-_OX_POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
 
 
 class UnsupportedMediaType(QueryError):
@@ -96,13 +94,12 @@ def resolve_services(text: str) -> str:
 
 
 def _execution_error(exc: Exception) -> QueryError:
-    message = str(exc)
-    match = _OX_POSITION.match(message)
-    if match:
-        return QueryError(
-            match.group(3), source="update", line=int(match.group(1)), column=int(match.group(2))
-        )
-    return QueryError(f"the update failed and nothing was changed: {message}")
+    if isinstance(exc, QueryError) and exc.line is not None:
+        return QueryError(exc.reason, source="update", line=exc.line, column=exc.column)
+    error = engine_error(getattr(exc, "reason", None) or str(exc), "update")
+    if error.line is not None:
+        return error
+    return QueryError(f"the update failed and nothing was changed: {error.reason}")
 
 
 @bp.post("/update")

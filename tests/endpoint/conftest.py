@@ -16,7 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import ROOT, free_port, spawn, start_oxigraph, stop, wait_http  # noqa: F401
+from tests.servers import (  # noqa: F401
+    ROOT,
+    free_port,
+    listening_port,
+    spawn,
+    start_oxigraph,
+    stop,
+    wait_http,
+)
 
 KASEI = "http://kasei.us/2009/09/sparql/data/"
 BASE = "https://w3id.org/sgkg/"
@@ -72,7 +80,6 @@ def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @contextlib.contextmanager
 def kg_serve(store: Path, workers: int = 1, **env: str) -> Iterator[str]:
     """``python -m kg.cli serve`` with ``KG_*`` overrides; yields the base URL."""
-    port = free_port()
     full_env = {
         **os.environ,
         "KG_STORE": str(store),
@@ -82,12 +89,13 @@ def kg_serve(store: Path, workers: int = 1, **env: str) -> Iterator[str]:
     }
     full_env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     proc = spawn(
-        [sys.executable, "-m", "kg.cli", "serve", "--port", str(port), "--workers", str(workers)],
+        [sys.executable, "-m", "kg.cli", "serve", "--port", "0", "--workers", str(workers)],
         env=full_env,
         cwd=ROOT,
     )
-    url = f"http://127.0.0.1:{port}"
+    url = ""
     try:
+        url = f"http://127.0.0.1:{listening_port(proc)}"
         wait_http(url + "/healthz", proc)
         SERVER_PIDS[url] = proc.pid
         yield url
@@ -107,10 +115,22 @@ def remote_endpoint_store(oxigraph_binary: str, tmp_path_factory: pytest.TempPat
     process.stop()
 
 
-@pytest.fixture(scope="session", params=["embedded", "remote"])
+@pytest.fixture(scope="session")
+def virtuoso_endpoint_store(virtuoso_factory) -> str:
+    """A real Virtuoso 7 holding the same TriG."""
+    import pyoxigraph as ox
+
+    from kg.store import open_store
+
+    url = virtuoso_factory()
+    open_store(url).write_dataset(ox.parse(trig().encode(), format=ox.RdfFormat.TRIG))
+    return url
+
+
+@pytest.fixture(scope="session", params=["embedded", "remote", "virtuoso"])
 def store_mode(request: pytest.FixtureRequest) -> str:
-    """The protocol suite runs in both store modes: the embedded pyoxigraph store and a
-    real ``oxigraph serve`` behind the app (``KG_STORE=http://…``)."""
+    """The protocol suite runs in every store mode: the embedded pyoxigraph store, and a
+    real ``oxigraph serve`` or Virtuoso 7 behind the app (``KG_STORE=http://…``)."""
     return request.param
 
 
@@ -118,9 +138,10 @@ def store_mode(request: pytest.FixtureRequest) -> str:
 def endpoint(store_mode: str, store_dir: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     """A real ``kg serve`` (2 gunicorn workers × 4 threads) on the test store, in each store
     mode; yields ``http://127.0.0.1:PORT/sparql``."""
-    location = (
-        request.getfixturevalue("remote_endpoint_store") if store_mode == "remote" else store_dir
-    )
+    location = {
+        "remote": lambda: request.getfixturevalue("remote_endpoint_store"),
+        "virtuoso": lambda: request.getfixturevalue("virtuoso_endpoint_store"),
+    }.get(store_mode, lambda: store_dir)()
     with kg_serve(location, workers=2) as url:
         yield url + "/sparql"
 

@@ -13,9 +13,10 @@ import pytest
 import requests
 
 from kg.errors import KGError, QueryTimeout
-from server.executor import Executor, QueryJob, execute
+from kg.store import QueryJob, results
+from kg.store.engine import Executor, execute
+from kg.store.formats import BY_NAME
 from server.sparql import query as sparql_query
-from server.sparql import results
 
 # literals that look like row separators to the cheap counters of every format
 TRICKY = 'a},{b\n<result>\r\n"x",y\t}'
@@ -49,7 +50,7 @@ def _select(store: ox.Store, fmt: str, max_rows: int) -> bytes:
 def _rows(body: bytes, fmt: str) -> list[dict[str, str]]:
     if fmt == "csv":
         return list(csv.DictReader(io.StringIO(body.decode(), newline="")))
-    parsed = ox.parse_query_results(body, format=results._RESULTS_FORMATS[fmt])
+    parsed = ox.parse_query_results(body, format=BY_NAME[fmt].results)
     names = [v.value for v in parsed.variables]
     return [{n: None if sol[n] is None else sol[n].value for n in names} for sol in parsed]
 

@@ -159,8 +159,11 @@ def test_deep_nesting_is_400_and_kills_nothing(endpoint: str) -> None:
     alive(endpoint)
 
 
-def test_moderate_nesting_still_works(endpoint: str) -> None:
-    query = "ASK " + "{" * 100 + " ?s ?p ?o " + "}" * 100
+def test_moderate_nesting_still_works(endpoint: str, store_mode: str) -> None:
+    # Virtuoso's own parser stops between 60 and 100 levels ("Curly brace is nested too
+    # deep", a 400): a documented limit of that backend (docs/deployment.md)
+    depth = 50 if store_mode == "virtuoso" else 100
+    query = "ASK " + "{" * depth + " ?s ?p ?o " + "}" * depth
     response = requests.get(endpoint, params={"query": query}, timeout=10)
     assert response.status_code == 200
     assert response.json()["boolean"] is True

@@ -141,8 +141,8 @@ def test_dump_and_stats_of_a_remote_store(
     store: EmbeddedStore, tmp_path: Path, oxigraph_factory
 ) -> None:
     """Remote-store mode: the dump goes through SPARQL and still round-trips."""
-    from kg.remote_store import RemoteStore
     from kg.stats import stats
+    from kg.store.remote import RemoteStore
 
     nq = tmp_path / "seed.nq"
     nq.write_bytes(ox.serialize(fixture_quads(), format=ox.RdfFormat.N_QUADS))

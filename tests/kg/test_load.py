@@ -11,8 +11,9 @@ import pytest
 
 from bench.generate import generate
 from kg.errors import ParseError
-from kg.load import _statements, import_graph, load_files
+from kg.load import import_graph, load_files
 from kg.store import EmbeddedStore
+from kg.store.embedded_load import _statements
 
 EX = "http://example.org/"
 BASE = "https://w3id.org/sgkg/"
@@ -272,7 +273,7 @@ def test_cli_load(tmp_path: Path, runner) -> None:
 def test_remote_store_mode_delegates_to_the_remote_loader(tmp_path: Path, oxigraph_factory) -> None:
     """``KG_STORE=http://…``: kg load hands each file to RemoteStore.load_file (a real
     ``oxigraph serve``), and the triples land in the same graphs as in embedded mode."""
-    from kg.remote_store import RemoteStore
+    from kg.store.remote import RemoteStore
 
     url = oxigraph_factory()
     remote = RemoteStore(url, checkpoint_dir=tmp_path / "checkpoints", base_iri=BASE)

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from kg.remote_store import RemoteStore
+from kg.store.remote import RemoteStore
 from tests.linking.linking_servers import Process, start_gunicorn
 
 pytestmark = pytest.mark.server

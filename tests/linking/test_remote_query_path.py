@@ -11,7 +11,9 @@ import pyoxigraph as ox
 import pytest
 
 from kg.errors import QueryError, QueryTimeout, StoreUnavailable
-from kg.remote_store import NotAcceptableAnswer, RemoteStore, ResultTooLarge, check_row_cap
+from kg.store import ResultTooLarge
+from kg.store.remote import RemoteStore
+from kg.store.transport import NotAcceptableAnswer, check_row_cap
 from tests.linking.linking_proxies import FaultyProxy
 from tests.linking.linking_servers import Process
 

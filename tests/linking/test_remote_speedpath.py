@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from kg.errors import ParseError, StoreUnavailable
-from kg.remote_store import RemoteStore, _raw_pieces, _split_bnode_lines, _statement_count
+from kg.store.bulk import _raw_pieces, _split_bnode_lines, _statement_count
+from kg.store.remote import RemoteStore
 from tests.linking.linking_proxies import FaultyProxy
 from tests.linking.linking_servers import Process
 from tests.linking.test_remote_store import count

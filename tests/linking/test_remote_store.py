@@ -10,8 +10,9 @@ import pyoxigraph as ox
 import pytest
 
 from kg.errors import NotFound, ParseError, QueryError, QueryTimeout, StoreUnavailable
-from kg.remote_store import Endpoints, RemoteStore
 from kg.store import EmbeddedStore
+from kg.store.remote import RemoteStore
+from kg.store.transport import Endpoints
 from tests.linking.linking_proxies import FaultyProxy
 from tests.linking.linking_servers import Process
 
@@ -65,7 +66,7 @@ def test_endpoint_urls_are_derived_from_kg_store(url, query, update, gsp, union)
 
 def test_answers_match_the_embedded_store(oxigraph_process: Process, tmp_path: Path) -> None:
     remote = RemoteStore(oxigraph_process.url, checkpoint_dir=tmp_path / "ck")
-    remote.write_dataset(ox.parse(SAMPLE, format=ox.RdfFormat.N_QUADS), graphs_to_replace=[])
+    remote.write_dataset(ox.parse(SAMPLE, format=ox.RdfFormat.N_QUADS), replace=[])
     embedded = EmbeddedStore(tmp_path / "embedded")
     with embedded.writer() as ox_store:
         ox_store.load(SAMPLE.encode(), format=ox.RdfFormat.N_QUADS)
@@ -251,7 +252,7 @@ def test_write_dataset_swaps_graphs_in_one_update(
         )
         for i in range(5)
     ]
-    report = remote.write_dataset(quads, graphs_to_replace=[G1], owned=lambda g: g == stale)
+    report = remote.write_dataset(quads, replace=[G1], owned=lambda g: g == stale)
     assert report.triples == 5 and report.chunks == 3
     subjects = {
         row["s"].value for row in remote.query(f"SELECT ?s {{ GRAPH <{G1}> {{ ?s ?p ?o }} }}")

@@ -32,24 +32,12 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from kg.errors import KGError
+from kg.store.base import ResultTooLarge, too_large  # noqa: F401  (raised here)
+from kg.store.formats import BY_NAME
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 RDF_DIR_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString"
-
-
-class ResultTooLarge(KGError):
-    """More rows/triples than ``KG_MAX_ROWS``: refused (never truncated silently)."""
-
-    status = 422
-
-
-def too_large(max_rows: int, what: str) -> ResultTooLarge:
-    return ResultTooLarge(
-        f"the query returns more than {max_rows} {what} (KG_MAX_ROWS); results are never "
-        f"truncated silently: add LIMIT {max_rows} (and OFFSET to page) to the query"
-    )
 
 
 def capped(items: Iterable[Any], max_rows: int, what: str) -> list[Any]:
@@ -172,17 +160,6 @@ SELECT_WRITERS = {
 }
 
 
-#: per format: the marker that ends (or separates) rows, and how many rows a count of
-#: ``n`` markers can mean at most (``n + 1`` separators, ``n`` tags, ``n - 1`` lines
-#: after the header line)
-_ROW_MARKERS: dict[str, tuple[bytes, int]] = {
-    "json": (b"},{", 1),
-    "xml": (b"<result>", 0),
-    "csv": (b"\n", -1),
-    "tsv": (b"\n", -1),
-}
-
-
 class _OverCap(Exception):
     """Raised from the sink's ``write`` to stop the Rust serializer (and the engine)."""
 
@@ -193,7 +170,7 @@ class _CappedSink:
     __slots__ = ("chunks", "marker", "extra", "limit", "markers", "tail")
 
     def __init__(self, fmt_name: str, max_rows: int) -> None:
-        self.marker, self.extra = _ROW_MARKERS[fmt_name]
+        self.marker, self.extra = BY_NAME[fmt_name].row_marker or (b"\n", -1)
         self.limit = max_rows - self.extra  # more markers than this: maybe over the cap
         self.chunks: list[bytes] = []
         self.markers = 0
@@ -233,7 +210,7 @@ def serialize_solutions(
     if rerun is not None:
         sink = _CappedSink(fmt_name, max_rows)
         try:
-            solutions.serialize(sink, format=_RESULTS_FORMATS[fmt_name])
+            solutions.serialize(sink, format=BY_NAME[fmt_name].results)
         except _OverCap:
             solutions = rerun()
         else:
@@ -241,14 +218,6 @@ def serialize_solutions(
     variables = [v.value for v in solutions.variables]
     rows = [tuple(sol) for sol in capped(solutions, max_rows, "rows")]
     return SELECT_WRITERS[fmt_name](variables, rows)
-
-
-_RESULTS_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
 
 
 # --- ASK, CONSTRUCT / DESCRIBE -----------------------------------------------------------

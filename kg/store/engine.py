@@ -9,7 +9,7 @@ interpreter that never opened RocksDB (forking a process with the store open is 
 
 Each process opens the store read-only itself (``EmbeddedStore.reader()``, which reopens
 when a new generation is published), runs the query, serializes the answer to bytes with
-pyoxigraph's Rust writers and the row cap applied (:mod:`server.sparql.results`) and sends
+pyoxigraph's Rust writers and the row cap applied (:mod:`kg.store.results`) and sends
 it back. The request thread waits with a deadline; on timeout it SIGKILLs that process,
 starts a replacement and raises :class:`QueryTimeout` (503). No process is started per
 request.
@@ -40,42 +40,14 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from kg.errors import KGError, QueryError, QueryTimeout, StoreError
+from kg.store.base import NoAcceptableFormat, QueryAnswer, QueryJob
+from kg.store.positions import engine_error
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class QueryJob:
-    """Everything a worker needs; plain data, so it pickles cheaply."""
-
-    query: str
-    default_graph: tuple[str, ...] | None  # protocol default-graph-uri (None: not given)
-    named_graphs: tuple[str, ...] | None  # protocol named-graph-uri (None: not given)
-    union_default: bool  # default graph = union of all named graphs
-    base_iri: str | None
-    result_format: str | None  # short name of the SELECT/ASK format, None: not acceptable
-    graph_format: str | None  # short name of the CONSTRUCT/DESCRIBE format
-    max_rows: int
-
-
-@dataclass(frozen=True)
-class QueryAnswer:
-    kind: str  # "solutions", "boolean", "graph"
-    format: str  # short format name (server.negotiation)
-    body: bytes
-
-
-class NoAcceptableFormat(Exception):
-    """The query's kind (``kind``) has no format the client accepts (→ 406)."""
-
-    def __init__(self, kind: str) -> None:
-        super().__init__(kind)
-        self.kind = kind
 
 
 class _RemoteError(KGError):
@@ -84,6 +56,32 @@ class _RemoteError(KGError):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
+
+
+#: errors that cross back from a query process as their own type
+_TYPED = ("QueryError", "ResultTooLarge", "QueryTimeout", "StoreError", "NotFound")
+
+
+def _rebuild(text: str) -> KGError:
+    """The typed error a worker reported (``status, class, line:column, message``)."""
+    from kg.errors import NotFound  # noqa: PLC0415
+    from kg.store.base import ResultTooLarge  # noqa: PLC0415
+
+    status, name, where, message = (text.split("\t", 3) + ["", "", ""])[:4]
+    line, _, column = where.partition(":")
+    if name == "QueryError":
+        return QueryError(
+            message, line=int(line) if line else None, column=int(column) if column else None
+        )
+    classes: dict[str, type[KGError]] = {
+        "ResultTooLarge": ResultTooLarge,
+        "QueryTimeout": QueryTimeout,
+        "StoreError": StoreError,
+        "NotFound": NotFound,
+    }
+    if name in classes:
+        return classes[name](message)
+    return _RemoteError(int(status), message)
 
 
 # --- the wire format ---------------------------------------------------------------------
@@ -144,8 +142,8 @@ def execute(ox_store: Any, job: QueryJob) -> QueryAnswer:
     """Run ``job`` against a pyoxigraph store and serialize the answer (any process)."""
     import pyoxigraph as ox  # noqa: PLC0415
 
-    from server.negotiation import GRAPH_FORMATS, RESULT_FORMATS, by_name  # noqa: PLC0415
-    from server.sparql import results  # noqa: PLC0415
+    from kg.store import results  # noqa: PLC0415
+    from kg.store.formats import GRAPH_FORMATS, RESULT_FORMATS, by_name  # noqa: PLC0415
 
     kwargs = _dataset_kwargs(ox, job)
 
@@ -170,10 +168,8 @@ def execute(ox_store: Any, job: QueryJob) -> QueryAnswer:
         return QueryAnswer(
             "graph", fmt.name, results.serialize_triples(result, fmt.rdf, job.max_rows)
         )
-    except SyntaxError as exc:
-        raise QueryError(str(exc)) from exc
-    except ValueError as exc:
-        raise QueryError(str(exc)) from exc
+    except (SyntaxError, ValueError) as exc:
+        raise engine_error(exc) from exc
     except OSError as exc:
         raise StoreError(f"the store failed while answering: {exc}") from exc
 
@@ -187,15 +183,20 @@ def _answer_frame(store: Any, payload: bytes) -> tuple[int, str, bytes]:
     except NoAcceptableFormat as exc:
         return _NOT_ACCEPTABLE, exc.kind, b""
     except KGError as exc:
-        return _ERROR, f"{exc.status}\t{exc.message}", b""
+        name = type(exc).__name__ if type(exc).__name__ in _TYPED else ""
+        line = getattr(exc, "line", None)
+        column = getattr(exc, "column", None)
+        where = f"{line or ''}:{column or ''}"
+        reason = getattr(exc, "reason", exc.message)
+        return _ERROR, f"{exc.status}\t{name}\t{where}\t{reason}", b""
     except Exception as exc:  # a server fault: reported as such, without a trace
-        return _ERROR, f"500\tthe query failed: {exc.__class__.__name__}: {exc}", b""
+        return _ERROR, f"500\t\t:\tthe query failed: {exc.__class__.__name__}: {exc}", b""
 
 
 def _worker_main(sock: socket.socket, store_root: str) -> None:
     """Loop: receive a job, answer it. Exits when the web process goes away (EOF)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent to handle
-    from kg.store import EmbeddedStore  # noqa: PLC0415
+    from kg.store.embedded import EmbeddedStore  # noqa: PLC0415
 
     store = EmbeddedStore(Path(store_root))
     while True:
@@ -224,7 +225,7 @@ def _main_hidden() -> Iterator[None]:
     if main is None:
         yield
         return
-    saved = {
+    saved: dict[str, Any] = {
         name: main.__dict__[name] for name in ("__file__", "__spec__") if name in main.__dict__
     }
     for name in saved:
@@ -278,7 +279,7 @@ class Executor:
         self.pid = os.getpid()
         self._ctx = multiprocessing.get_context("forkserver")
         with contextlib.suppress(ValueError):
-            self._ctx.set_forkserver_preload(["server.executor", "server.sparql.results"])
+            self._ctx.set_forkserver_preload(["kg.store.engine", "kg.store.results"])
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
@@ -344,8 +345,7 @@ class Executor:
             return QueryAnswer(kind, fmt, body)
         if outcome == _NOT_ACCEPTABLE:
             raise NoAcceptableFormat(text)
-        status, _, message = text.partition("\t")
-        raise _RemoteError(int(status), message)
+        raise _rebuild(text)
 
     def close(self) -> None:
         with self._lock:
