@@ -88,7 +88,9 @@ from kg.errors import (
     QueryTimeout,
     StoreError,
     StoreUnavailable,
+    user_caused,
 )
+from kg.rdfio import refuse_dtd
 from kg.store import Store
 from kg.useragent import requests_agent
 
@@ -382,6 +384,8 @@ def _raise_for(status: int, text: str, url: str, what: str) -> None:
         raise NotFound(f"{what}: not found at {url}: {text}")
     if "timeout" in text.lower():
         raise QueryTimeout(f"{what} timed out on the remote store: {text}")
+    if status >= 500 and user_caused(text):  # e.g. oxigraph serve's 500 for <unknown-fn>()
+        raise QueryError(f"{what} cannot be evaluated by the remote store: {text}")
     if status >= 500:
         raise StoreUnavailable(f"remote store at {url} failed ({status}): {text}")
     raise StoreError(f"remote store at {url} answered {status} to {what}: {text}")
@@ -423,6 +427,8 @@ def check_row_cap(content_type: str, body: bytes, max_rows: int) -> str:
     A C-speed upper bound first (a row marker or line count); only when it passes the cap
     is the body parsed (pyoxigraph, Rust) and counted exactly, up to ``max_rows + 1``."""
     media = _media(content_type)
+    if "xml" in media:  # never let a DTD reach pyoxigraph's XML parsers (kg.rdfio)
+        refuse_dtd(body, "remote store answer", StoreError)
     marker = _ROW_MARKERS.get(media)
     if marker is not None:
         results_format = ox.QueryResultsFormat.from_media_type(media)
@@ -464,6 +470,8 @@ def check_row_cap(content_type: str, body: bytes, max_rows: int) -> str:
 def _parse_answer(content_type: str, body: bytes) -> Any:
     """pyoxigraph objects from a server answer (results, or a graph as ``QueryTriples``)."""
     media = _media(content_type)
+    if "xml" in media:
+        refuse_dtd(body, "remote store answer", StoreError)
     results_format = ox.QueryResultsFormat.from_media_type(media) if media else None
     try:
         if results_format is not None:

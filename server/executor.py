@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kg.errors import KGError, QueryError, QueryTimeout, StoreError
+from kg.errors import KGError, QueryError, QueryTimeout, engine_error
 
 log = logging.getLogger(__name__)
 
@@ -170,12 +170,8 @@ def execute(ox_store: Any, job: QueryJob) -> QueryAnswer:
         return QueryAnswer(
             "graph", fmt.name, results.serialize_triples(result, fmt.rdf, job.max_rows)
         )
-    except SyntaxError as exc:
-        raise QueryError(str(exc)) from exc
-    except ValueError as exc:
-        raise QueryError(str(exc)) from exc
-    except OSError as exc:
-        raise StoreError(f"the store failed while answering: {exc}") from exc
+    except (SyntaxError, ValueError, RuntimeError, OSError, MemoryError) as exc:
+        raise engine_error(exc) from exc  # the one mapping: user errors are 4xx
 
 
 def _answer_frame(store: Any, payload: bytes) -> tuple[int, str, bytes]:

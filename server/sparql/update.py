@@ -16,7 +16,7 @@ import time
 
 from flask import Response, current_app, request
 
-from kg.errors import Forbidden, QueryError, StoreError
+from kg.errors import Forbidden, KGError, QueryError, engine_error
 from server import federation, limits
 from server.auth import requires_token
 from server.sparql import bp
@@ -95,8 +95,12 @@ def resolve_services(text: str) -> str:
     )
 
 
-def _execution_error(exc: Exception) -> QueryError:
-    message = str(exc)
+def _execution_error(exc: Exception) -> KGError:
+    """The engine's error (kg.errors.engine_error), with the position of a syntax error."""
+    error = engine_error(exc, what="update")
+    if type(error) is not QueryError:  # a storage, memory or server fault keeps its status
+        return error
+    message = error.message
     match = _OX_POSITION.match(message)
     if match:
         return QueryError(
@@ -117,12 +121,8 @@ def update() -> Response:
     store = get_store()
     try:
         store.update(text, base_iri=current_app.config["BASE_IRI"])
-    except QueryError as exc:  # syntax error reported by the store ("error at L:C: …")
+    except (KGError, SyntaxError, RuntimeError, ValueError, MemoryError, OSError) as exc:
+        # a syntax error ("error at L:C: …"), an evaluation error (CREATE GRAPH of an
+        # existing graph, an unsupported function), a full disk (503)
         raise _execution_error(exc) from exc
-    except SyntaxError as exc:
-        raise _execution_error(exc) from exc
-    except RuntimeError as exc:  # evaluation error, e.g. CREATE GRAPH of an existing graph
-        raise _execution_error(exc) from exc
-    except OSError as exc:
-        raise StoreError(f"the store could not be written: {exc}") from exc
     return Response(status=204)
