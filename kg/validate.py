@@ -139,6 +139,60 @@ def validate(
     return result
 
 
+def validate_bytes(
+    data: bytes,
+    media_type: str,
+    *,
+    source: str = "<input>",
+    base_iri: str | None = None,
+    shapes_nt: bytes | None = None,
+    ontology_nt: bytes | None = None,
+) -> ValidationResult:
+    """Parse untrusted RDF (:func:`kg.rdfio.parse_bytes`: no DTD, bounded nesting) and
+    validate it; shapes and ontology given as N-Triples (empty or None: the defaults).
+    This is the job the web app runs in its sandbox (kg.sandbox), never in its own process."""
+    import pyoxigraph as ox  # noqa: PLC0415
+
+    from kg.errors import ParseError  # noqa: PLC0415
+    from kg.rdfio import parse_bytes, to_rdflib, to_rdflib_term  # noqa: PLC0415
+
+    fmt = ox.RdfFormat.from_media_type(media_type)
+    if fmt is None:
+        raise ParseError(f"unknown RDF media type {media_type!r}", source=source)
+    dataset = to_rdflib(parse_bytes(data, fmt, source=source, base_iri=base_iri))
+
+    def schema(nt: bytes | None) -> rdflib.Graph | None:
+        if not nt:
+            return None
+        graph = rdflib.Graph()
+        for q in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES):
+            graph.add(
+                (to_rdflib_term(q.subject), to_rdflib_term(q.predicate), to_rdflib_term(q.object))
+            )
+        return graph
+
+    return validate(dataset, shapes=schema(shapes_nt), ontology=schema(ontology_nt))
+
+
+def validate_bytes_job(
+    data: bytes,
+    media_type: str,
+    source: str,
+    base_iri: str | None,
+    shapes_nt: bytes | None,
+    ontology_nt: bytes | None,
+) -> ValidationResult:
+    """:func:`validate_bytes` with positional arguments (a :mod:`kg.sandbox` job)."""
+    return validate_bytes(
+        data,
+        media_type,
+        source=source,
+        base_iri=base_iri,
+        shapes_nt=shapes_nt,
+        ontology_nt=ontology_nt,
+    )
+
+
 # --- shapes run natively ---------------------------------------------------------------------
 # rdflib's SPARQL needs seconds to scan every triple of the graph, which the "declared sg:
 # terms" constraints must do; in Python it takes milliseconds. The shapes in shapes/terms.ttl
