@@ -140,6 +140,9 @@ def build(
     _load(store, quads, base_iri)
     t = step("load", t)
     report.version = store.version()
+    from kg import search_index  # noqa: PLC0415 (the full-text index of this version)
+
+    search_index.ensure(store, base_iri)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -35,6 +35,7 @@ COMMANDS = {
     ),
     "dump": ("kg.dump", "write dumps (N-Quads gz, TriG, Turtle) with SHA-256 checksums"),
     "stats": ("kg.stats", "triples per graph, classes, properties, links"),
+    "source": ("kg.sources.cli", "add, check and list curated sources"),
 }
 
 
@@ -96,6 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("stats", help=COMMANDS["stats"][1])
     p.add_argument("--format", choices=["table", "json"], default="table")
+
+    from kg.sources.cli import add_arguments
+
+    add_arguments(sub)
     return parser
 
 

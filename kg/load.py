@@ -557,5 +557,8 @@ def cli(args: Any, settings: dict[str, Any]) -> int:
         base_iri=settings["BASE_IRI"],
         lenient=bool(getattr(args, "lenient", False)),
     )
+    from kg import search_index  # noqa: PLC0415 (the full-text index of the new version)
+
+    search_index.ensure(store, settings["BASE_IRI"])
     print(report.summary())
     return 0

@@ -15,16 +15,28 @@ class SG(DefinedNamespace):
     _NS = Namespace("https://w3id.org/sgkg/ontology/")
 
     ActivationCondition: URIRef  # activation condition
+    Affirmation: URIRef  # affirmation
     Agent: URIRef  # agent
+    AgreementDocument: URIRef  # agreement (document)
     Air: URIRef  # air
     AirSupport: URIRef  # air support
+    Alters: URIRef  # alters
     Announcement: URIRef  # announcement
+    Aspect: URIRef  # aspect
+    Aspects: URIRef  # aspects
     Assertion: URIRef  # assertion
     AssertionKind: URIRef  # assertion kind
     AssertionKinds: URIRef  # assertion kinds
+    AtRisk: URIRef  # at risk
     AuthorAssessment: URIRef  # author assessment
     Basing: URIRef  # basing
     Bloc: URIRef  # bloc
+    Capacity: URIRef  # capacity
+    CausalClaim: URIRef  # causal claim
+    Certain: URIRef  # certain
+    Characterisation: URIRef  # characterisation
+    Characteristic: URIRef  # characteristic
+    ClaimContent: URIRef  # claim content
     Coalition: URIRef  # coalition
     Commitment: URIRef  # commitment
     CommitmentStatus: URIRef  # commitment status
@@ -34,74 +46,169 @@ class SG(DefinedNamespace):
     Condition: URIRef  # condition
     Conditional: URIRef  # conditional
     Consultation: URIRef  # consultation
+    Credibility: URIRef  # credibility
+    DeclarationDocument: URIRef  # declaration (document)
     Declined: URIRef  # declined
     Defense: URIRef  # defence
+    DependencyClaim: URIRef  # dependency claim
     DependencyCondition: URIRef  # dependency condition
+    DependencyType: URIRef  # dependency type
+    DependencyTypes: URIRef  # dependency types
+    DependsOn: URIRef  # depends on
+    DeterrentValue: URIRef  # deterrent value
+    Deters: URIRef  # deters
+    Dilutes: URIRef  # dilutes
+    Effectiveness: URIRef  # effectiveness
+    Enables: URIRef  # enables
+    Enforceability: URIRef  # enforceability
+    Evaluation: URIRef  # evaluation
     Event: URIRef  # event
+    Expectation: URIRef  # expectation
+    Factor: URIRef  # factor
     ForceContribution: URIRef  # force contribution
+    Forces: URIRef  # forces
     FormalBloc: URIRef  # formal bloc
     Gathering: URIRef  # gathering
     Government: URIRef  # government
     GroundTroops: URIRef  # ground troops
     Group: URIRef  # group
+    Hedge: URIRef  # hedge
+    Hedges: URIRef  # hedges
     Implemented: URIRef  # implemented
+    Influence: URIRef  # influence
+    Influences: URIRef  # influences
     InformalBloc: URIRef  # informal bloc
     IntegratedCommand: URIRef  # integrated command
     IntelligenceSharing: URIRef  # intelligence sharing
+    Intensities: URIRef  # intensities
+    Intensity: URIRef  # intensity
     InternationalOrganisation: URIRef  # international organisation
+    Internationalises: URIRef  # internationalises
     Invasion: URIRef  # invasion
+    Isolation: URIRef  # isolation
     Land: URIRef  # land
+    Likely: URIRef  # likely
+    LimitedWithout: URIRef  # limited without
+    Links: URIRef  # links
+    Maturity: URIRef  # maturity
     MilitaryAid: URIRef  # military aid
     MilitaryDomain: URIRef  # military domain
     MilitaryDomains: URIRef  # military domains
     MilitaryForce: URIRef  # military force
+    Mixed: URIRef  # mixed
+    Modalities: URIRef  # modalities
+    Modality: URIRef  # modality
+    Moderate: URIRef  # moderate
+    Must: URIRef  # must
     NavalPresence: URIRef  # naval presence
+    Negative: URIRef  # negative
+    Neutral: URIRef  # neutral
     Neutrality: URIRef  # neutrality
     NonAggression: URIRef  # non-aggression
+    Obligation: URIRef  # obligation
     Offense: URIRef  # offence
     OilRevenueRestrictions: URIRef  # oil revenue restrictions
     OpinionArticle: URIRef  # opinion article
+    Permission: URIRef  # permission
     Person: URIRef  # person
     Place: URIRef  # place
     PledgeGuarantee: URIRef  # pledge guarantee
+    PolicyStatement: URIRef  # statement of policy or intent
+    Positive: URIRef  # positive
+    Possible: URIRef  # possible
     Prediction: URIRef  # prediction
+    Prescription: URIRef  # prescription
     PressureOnThirdParties: URIRef  # pressure on third parties
     Promised: URIRef  # promised
     Proposed: URIRef  # proposed
+    Question: URIRef  # question
+    Raises: URIRef  # raises
     Reassurance: URIRef  # reassurance
+    Reassures: URIRef  # reassures
+    Recital: URIRef  # recital
     Recommendation: URIRef  # recommendation
+    Reflects: URIRef  # reflects
     Region: URIRef  # region
     ReportedFact: URIRef  # reported fact
+    Requires: URIRef  # requires
+    Resolve: URIRef  # resolve
+    Reveals: URIRef  # reveals
+    RhetoricalQuestion: URIRef  # rhetorical question
     Sanctions: URIRef  # sanctions
     SanctionsAndEconomicPressure: URIRef  # sanctions and economic pressure
     Sea: URIRef  # sea
+    Security: URIRef  # security
     SecurityGuarantee: URIRef  # security guarantee
+    Should: URIRef  # should
+    Signals: URIRef  # signals
+    Significance: URIRef  # significance
     SourceDocument: URIRef  # source document
+    Stability: URIRef  # stability
+    Stance: URIRef  # stance
+    Stances: URIRef  # stances
     State: URIRef  # state
+    StatementDocument: URIRef  # statement (document)
+    Strengthens: URIRef  # strengthens
+    Strong: URIRef  # strong
     Summit: URIRef  # summit
+    Symbolism: URIRef  # symbolism
+    Transforms: URIRef  # transforms
     TreatyGuarantee: URIRef  # treaty guarantee
     TriggerCondition: URIRef  # trigger condition
+    Triggers: URIRef  # triggers
+    Uncertain: URIRef  # uncertain
+    Underscores: URIRef  # underscores
+    Unity: URIRef  # unity
+    Unlikely: URIRef  # unlikely
+    UnstructuredClaim: URIRef  # unstructured claim
+    Vulnerability: URIRef  # vulnerability
     War: URIRef  # war
+    Weak: URIRef  # weak
+    Weakens: URIRef  # weakens
+    Willingness: URIRef  # willingness
     about: URIRef  # about
+    addressee: URIRef  # addressee
     adversary: URIRef  # adversary
     aggressor: URIRef  # aggressor
     announcedIn: URIRef  # announced in
+    answersQuestion: URIRef  # answers question
+    aspect: URIRef  # aspect
+    assertionPrefix: URIRef  # assertion prefix
+    attacksClaim: URIRef  # attacks claim
     beneficiary: URIRef  # beneficiary
+    cause: URIRef  # cause
+    characterised: URIRef  # characterised
+    characterisedAs: URIRef  # characterised as
     commitmentType: URIRef  # commitment type
+    concerns: URIRef  # concerns
     conditionText: URIRef  # condition text
     contributedBy: URIRef  # contributed by
     cowAllianceType: URIRef  # COW alliance type
     cowStateAbbrev: URIRef  # COW state abbreviation
     cowStateCode: URIRef  # COW state code
+    dependencyType: URIRef  # dependency type
+    dependent: URIRef  # dependent
     dependsOn: URIRef  # depends on
     deployedTo: URIRef  # deployed to
+    effect: URIRef  # effect
+    elaboratesClaim: URIRef  # elaborates claim
     endorsedBy: URIRef  # endorsed by
+    evaluated: URIRef  # evaluated
+    expectedOf: URIRef  # expected of
+    expects: URIRef  # expects
     extendedBy: URIRef  # extended by
+    factorOf: URIRef  # factor of
+    freeTextReason: URIRef  # free-text reason
     governmentOf: URIRef  # government of
     guaranteeFor: URIRef  # guarantee for
     guarantor: URIRef  # guarantor
     hasCondition: URIRef  # has condition
     hasMember: URIRef  # has member
+    hedge: URIRef  # hedge
+    howObtained: URIRef  # how obtained
+    implementsClaim: URIRef  # implements claim
+    influence: URIRef  # influence
+    intensity: URIRef  # intensity
     iso3166Alpha2: URIRef  # ISO 3166-1 alpha-2 code
     iso3166Alpha3: URIRef  # ISO 3166-1 alpha-3 code
     kind: URIRef  # kind
@@ -110,26 +217,40 @@ class SG(DefinedNamespace):
     location: URIRef  # location
     memberCount: URIRef  # member count
     memberOf: URIRef  # member of
+    modality: URIRef  # modality
+    negated: URIRef  # negated
     operatesIn: URIRef  # operates in
     opposes: URIRef  # opposes
     paragraph: URIRef  # paragraph
+    paraphrase: URIRef  # paraphrase
     partOfGuarantee: URIRef  # part of guarantee
     participant: URIRef  # participant
+    party: URIRef  # party
+    perspective: URIRef  # perspective
+    prescribedAction: URIRef  # prescribed action
     proposesForce: URIRef  # proposes force
     providesForce: URIRef  # provides force
+    qualifiesClaim: URIRef  # qualifies claim
+    questionAbout: URIRef  # question about
     reliesOn: URIRef  # relies on
     reportedSpeaker: URIRef  # reported speaker
+    requirement: URIRef  # requirement
+    section: URIRef  # section
     sentence: URIRef  # sentence
     sha256: URIRef  # SHA-256
     sourceDocument: URIRef  # source document
     sourceText: URIRef  # source text
+    stance: URIRef  # stance
     startYear: URIRef  # start year
+    statementText: URIRef  # statement text
     status: URIRef  # status
     supportedBy: URIRef  # supported by
     supports: URIRef  # supports
+    supportsClaim: URIRef  # supports claim
     target: URIRef  # target
     triggerAdversary: URIRef  # trigger adversary
     triggerLocation: URIRef  # trigger location
+    underCondition: URIRef  # under condition
 
 
 class SGSH(DefinedNamespace):

@@ -39,7 +39,11 @@ def test_wheel_ships_the_data(wheel: Path) -> None:
         assert f"kg/ontology_ttl/{path.name}" in names
     for path in (ROOT / "shapes").glob("*.ttl"):
         assert f"kg/shapes_ttl/{path.name}" in names
-    assert "kg/data/sources/ukraine-security-guarantees.txt" in names
+    for folder in (ROOT / "kg/data/sources").iterdir():
+        for name in ("text.txt", "source.yaml", "claims.yaml"):
+            assert f"kg/data/sources/{folder.name}/{name}" in names
+    assert not any(n.startswith("kg/data/") and n.endswith(".py") for n in names)
+    assert "kg/sources/claims.py" in names
     assert any(n.startswith("kg/data/queries/") and n.endswith(".rq") for n in names)
     assert "server/templates/base.html" in names
     assert "server/static/yasgui/yasgui.min.js" in names

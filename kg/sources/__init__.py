@@ -39,7 +39,7 @@ from kg.sources.source import (
     sha256_of,
     source_folders,
 )
-from kg.sources.text import Sentence
+from kg.sources.text import Segmented, Sentence
 from kg.sources.vocab import DEFAULT_BASE_IRI
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "compile_dataset",
     "compile_quads",
     "compile_sources",
+    "segmented",
     "rebase_quads",
     "sha256_of",
     "source_text",
@@ -101,13 +102,15 @@ def compile_source(folder: Path, *, check_terms: bool = True) -> Compiled:
     return Compiled(source, claims, uncovered)
 
 
-def compile_sources(slugs: Iterable[str] | None = None) -> list[Compiled]:
+def compile_sources(slugs: Iterable[str] | None = None, root: Path | None = None) -> list[Compiled]:
+    """Every source folder under ``root`` (default ``kg/data/sources``), or the named ones."""
+    root = root or sources_root()
     wanted = set(slugs) if slugs is not None else None
-    folders = source_folders(sources_root())
+    folders = source_folders(root)
     if wanted is not None:
         unknown = wanted - {f.name for f in folders}
         if unknown:
-            raise NotFound(f"no source folder {', '.join(sorted(unknown))} in {sources_root()}")
+            raise NotFound(f"no source folder {', '.join(sorted(unknown))} in {root}")
         folders = [f for f in folders if f.name in wanted]
     compiled = [compile_source(f) for f in folders]
     prefixes: dict[str, str] = {}
@@ -148,9 +151,10 @@ def _into(path: Path, graph: str) -> list[ox.Quad]:
     return list(iter_quads(path, base_iri=DEFAULT_BASE_IRI, to_graph=vocab.B + graph))
 
 
-def _curated_quads() -> list[ox.Quad]:
-    data = paths.data_dir()
-    compiled = compile_sources()
+def _curated_quads(root: Path | None = None) -> list[ox.Quad]:
+    # the shared entities and link sets live beside the folder of sources
+    data = root.parent if root is not None else paths.data_dir()
+    compiled = compile_sources(root=root)
     names: dict[str, str] = {}
     quads: list[ox.Quad] = []
     for c in compiled:
@@ -189,13 +193,22 @@ def rebase_quads(quads: list[ox.Quad], base_iri: str) -> list[ox.Quad]:
     ]
 
 
-def compile_quads(base_iri: str = DEFAULT_BASE_IRI) -> list[ox.Quad]:
+def compile_quads(base_iri: str = DEFAULT_BASE_IRI, root: Path | None = None) -> list[ox.Quad]:
     """Every curated quad (sources, entities, links, nanopubs), with IRIs under
     ``base_iri``. Raises ParseError / QuoteMismatch / ValidationFailed."""
-    return rebase_quads(_curated_quads(), base_iri)
+    return rebase_quads(_curated_quads(root), base_iri)
 
 
-def compile_dataset(base_iri: str = DEFAULT_BASE_IRI) -> rdflib.Dataset:
+def compile_dataset(base_iri: str = DEFAULT_BASE_IRI, root: Path | None = None) -> rdflib.Dataset:
     """The curated named graphs as an rdflib Dataset (no ontology/shapes: the build adds
     those). See :func:`compile_quads`."""
-    return to_rdflib(compile_quads(base_iri))
+    return to_rdflib(compile_quads(base_iri, root))
+
+
+def segmented(slug: str, root: Path | None = None) -> Segmented:
+    """The body of a source's text (paragraphs, sentences, sections, furniture), as the
+    source's claims file marks it — what a reader page shows."""
+    folder = (root or sources_root()) / slug
+    if "/" in slug or not (folder / "source.yaml").is_file():
+        raise NotFound(f"no source {slug!r} in {root or sources_root()}")
+    return load_source(folder).segmented

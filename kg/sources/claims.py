@@ -281,7 +281,9 @@ def _compile_says(
         return [
             ox.Triple(this, ox.NamedNode(v.RDF + "type"), ox.NamedNode(v.SG + "UnstructuredClaim")),
             ox.Triple(
-                this, ox.NamedNode(v.SG + "statementText"), ox.Literal(claim.paraphrase or "", language="en")
+                this,
+                ox.NamedNode(v.SG + "statementText"),
+                ox.Literal(claim.paraphrase or "", language="en"),
             ),
         ]
     header = "".join(f"@prefix {p}: <{iri}> .\n" for p, iri in prefixes.items())
@@ -332,13 +334,26 @@ def _compile_says(
                     and term.value.startswith(v.SG)
                     and term.value not in ontology_terms
                 ):
+                    curie = "sg:" + term.value[len(v.SG) :]
                     raise ValidationFailed(
-                        f"{claim.at('says')}: sg:{term.value[len(v.SG):]} is not a term of the "
-                        "ontology (a typo, or a term to add to ontology/ first)"
+                        f"{_at_text(claim, curie)}: {curie} is not a term of the ontology (a "
+                        "typo, or a term to add to ontology/ first)"
                     )
     if not triples:
         raise ParseError("says holds no triple", source=claim.at("says"))
     return triples
+
+
+def _at_text(claim: Claim, needle: str) -> str:
+    """file:line:column of ``needle`` inside the claim's ``says`` block (else of ``says``)."""
+    line0, column0 = claim.node.where("says")
+    style = claim.node.marks.get("says", (0, 0, None))[2]
+    for offset, text in enumerate(claim.says.split("\n")):
+        column = text.find(needle)
+        if column >= 0:
+            indent = _indent(claim, line0) if style in ("|", ">") else column0
+            return f"{claim.source.folder / CLAIMS_FILE}:{line0 + offset}:{indent + column}"
+    return claim.at("says")
 
 
 def _indent(claim: Claim, line: int) -> int:
@@ -354,9 +369,12 @@ def mentioned_entities(claim: Claim) -> list[str]:
     found: list[str] = []
     for t in claim.content:
         for term in (t.subject, t.object):
-            if isinstance(term, ox.NamedNode) and term.value.startswith(v.B + "id/"):
-                if term.value not in found:
-                    found.append(term.value)
+            if (
+                isinstance(term, ox.NamedNode)
+                and term.value.startswith(v.B + "id/")
+                and term.value not in found
+            ):
+                found.append(term.value)
     for extra in claim.about:
         if extra not in found:
             found.append(extra)
@@ -365,6 +383,3 @@ def mentioned_entities(claim: Claim) -> list[str]:
 
 def free_text_count(claims: Iterable[Claim]) -> int:
     return sum(1 for c in claims if c.free_text)
-
-
-

@@ -129,7 +129,6 @@ class Source:
 
     @cached_property
     def segmented(self) -> Segmented:
-        doc = self.claims_doc
         return segment(self.text, self._rules("furniture"), self._rules("headings"))
 
     def _rules(self, key: str) -> list[LineRule]:
@@ -197,9 +196,7 @@ def _check_meta(source: Source) -> None:
             )
     for key in REQUIRED_META:
         if meta.get(key) in (None, ""):
-            raise ParseError(
-                f"missing {key!r}: {META_KEYS[key]}", source=at(META_FILE, meta)
-            )
+            raise ParseError(f"missing {key!r}: {META_KEYS[key]}", source=at(META_FILE, meta))
     if meta["type"] not in v.DOCUMENT_TYPES:
         raise ParseError(
             f"type {meta['type']!r} is not one of {', '.join(v.DOCUMENT_TYPES)}",

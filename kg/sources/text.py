@@ -5,10 +5,11 @@ is not part of the document's content — a web page's title line, share links, 
 is *marked* as furniture in the claims file, never edited out. Headings (``Article II: …``)
 are not claims either: they name the section that the paragraphs below them belong to.
 
-A body paragraph is a non-empty line that is neither furniture nor a heading. A sentence ends
-at ``.``, ``?`` or ``!`` (optionally followed by a closing quote) before white space and a
-capital or an opening quote, except after a single capital letter (an initial, as in "JOSEPH R. BIDEN JR."). Offsets are Python ``str`` indexes (Unicode
-code points), end exclusive. Paragraphs and sentences are numbered from 1.
+A body paragraph is a non-empty line that is neither furniture nor a heading. A sentence
+ends at ``.``, ``?`` or ``!`` (optionally followed by a closing quote) before white space and a
+capital or an opening quote, except after a single capital letter (an initial, as in
+"JOSEPH R. BIDEN JR."). Offsets are Python ``str`` indexes (Unicode code points), end
+exclusive. Paragraphs and sentences are numbered from 1.
 """
 
 from __future__ import annotations
@@ -82,9 +83,7 @@ class Segmented:
 
     def uncovered(self, spans: Iterable[tuple[int, int]]) -> list[Sentence]:
         """Sentences that no span lies in."""
-        covered = {
-            id(s) for a, b in spans if (s := self.sentence_at(a, b)) is not None
-        }
+        covered = {id(s) for a, b in spans if (s := self.sentence_at(a, b)) is not None}
         return [s for s in self.sentences if id(s) not in covered]
 
 

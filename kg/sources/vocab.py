@@ -46,6 +46,7 @@ ENTITY_PREFIXES: dict[str, str] = {
     "concept": "concept",
     "term": "term",
     "office": "office",
+    "instrument": "instrument",
 }
 
 #: Every prefix a claims file may use without declaring it.

@@ -1,4 +1,11 @@
-"""The home page (the dataset at a glance) and ``/class/<Term>``: a paged index per class.
+"""The home page (the dataset at a glance), ``/class/<Term>``: a paged index per class, and
+``/browse``: faceted browsing with counts (:mod:`server.pages.facets`).
+
+``/browse?kind=sg:Prediction&actor=…&page=2``: facet values are IRIs, CURIEs or ``sg:`` names,
+repeated or comma-separated; HTML for people (a form of fieldsets, one per facet, each value a
+checkbox with its count), ``Accept: application/json`` (or ``format=json``) gets
+``{"total", "facets": {name: [{"value", "label", "count"}]}, "results", "page", "size",
+"chosen"}``. An unknown parameter, a value that is not an IRI, or a bad page is a 400.
 
 Counts and class member lists are computed once per store version; a class ``Term`` is an
 ``sg:`` term name (``State``), a CURIE (``prov:Agent``) or a full IRI.
@@ -7,13 +14,16 @@ Counts and class member lists are computed once per store version; a class ``Ter
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
-from flask import Response, render_template, request
+from flask import Response, jsonify, render_template, request
 
+from kg.errors import KGError
 from kg.paths import data_dir
 from kg.store import Store
 from server.describe import KINDS, TYPE_RANK, local_url
@@ -29,11 +39,24 @@ from server.labels import (
     patterns,
 )
 from server.pages import bp
-from server.pages.common import accepted_languages, base_iri, not_found, viewer
+from server.pages.common import (
+    accepted_languages,
+    base_iri,
+    not_found,
+    server_timing,
+    viewer,
+)
+from server.pages.facets import FACETS, FACETS_BY_NAME, FacetQuery
 from server.pages.search import normalize
 from server.store import get_store
 
 CLASS_PAGE_SIZE = 50
+
+
+class BadParameter(KGError):
+    """A /browse parameter that cannot be used (400, naming it)."""
+
+    status = 400
 
 
 def members(store: Store, class_iri: str) -> list[str]:
@@ -190,3 +213,196 @@ def home() -> Response:
     )
     response.vary.add("Accept-Language")
     return response
+
+
+# --- /browse: faceted browsing (see server/pages/facets.py) ----------------------------------
+
+BROWSE_PAGE_SIZE = 20
+BROWSE_MAX_PAGE_SIZE = 100
+
+
+def _browse_int(name: str, default: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadParameter(f"{name}={raw[:40]!r}: must be a whole number") from None
+    if value < 1 or value > high:
+        raise BadParameter(f"{name}={value}: must be between 1 and {high}")
+    return value
+
+
+def _chosen(base: str) -> dict[str, list[str]]:
+    """The facet values in the query string, as IRIs (CURIEs and sg: names expanded)."""
+    known = {*FACETS_BY_NAME, "page", "size", "format"}
+    unknown = sorted(set(request.args) - known)
+    if unknown:
+        raise BadParameter(
+            f"unknown parameter {unknown[0]!r}; facets are: {', '.join(FACETS_BY_NAME)}"
+        )
+    chosen: dict[str, list[str]] = {}
+    for name in FACETS_BY_NAME:
+        values = []
+        for raw in request.args.getlist(name):
+            for piece in raw.split(","):
+                text = piece.strip()
+                if not text:
+                    continue
+                iri = expand(text, base)
+                if iri is None or not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", iri):
+                    raise BadParameter(f"{name}={text[:80]!r} is not an IRI or a known CURIE")
+                if iri not in values:
+                    values.append(iri)
+        if len(values) > 20:
+            raise BadParameter(f"{name}: at most 20 values may be chosen")
+        if values:
+            chosen[name] = values
+    return chosen
+
+
+@dataclass
+class BrowseRow:
+    iri: str
+    label: str
+    lang: str
+    url: str
+    types: list[str]
+    type_label: str
+    prov: Any  # server.describe.Provenance for an assertion, else None
+    kind_iri: str = ""
+
+
+@bp.get("/browse")
+def browse() -> Response:
+    from server.describe import provenance  # noqa: PLC0415
+    from server.pages.search import kind_badge  # noqa: PLC0415
+
+    started = time.perf_counter()
+    store = get_store()
+    base = base_iri()
+    chosen = _chosen(base)
+    size = _browse_int("size", BROWSE_PAGE_SIZE, BROWSE_MAX_PAGE_SIZE)
+    page = _browse_int("page", 1, 100_000)
+    accepted = accepted_languages()
+    query = FacetQuery(store, base, chosen)
+    total = query.total()
+    pages = max(1, -(-total // size))
+    facets = []
+    for facet in FACETS:
+        counts = query.counts(facet)
+        present = {c.value for c in counts}
+        selected = chosen.get(facet.name, [])
+        values = [
+            {
+                "value": c.value,
+                "label": label(store, c.value, accepted)[0],
+                "count": c.count,
+                "selected": c.value in selected,
+            }
+            for c in counts
+        ] + [
+            {"value": v, "label": label(store, v, accepted)[0], "count": 0, "selected": True}
+            for v in selected
+            if v not in present
+        ]
+        facets.append((facet, values))
+    rows = []
+    for iri in query.page((page - 1) * size, size):
+        shown, lang = label(store, iri, accepted)
+        prov = provenance(store, iri, base) if iri.startswith(f"{base}graph/") else None
+        types = _types_of(store, iri, base)
+        if prov is not None and prov.kind and prov.kind_class in ("", "unknown"):
+            css, words = kind_badge(prov.kind)
+            prov = replace(prov, kind_class=css, kind_words=words)
+        rows.append(
+            BrowseRow(
+                iri=iri,
+                label=prov.slug if prov is not None else shown,
+                lang=lang,
+                url=local_url(iri, base) or iri,
+                types=types,
+                type_label=label(store, types[0], accepted)[0] if types else "",
+                prov=prov,
+                kind_iri=f"{base}ontology/{prov.kind}" if prov is not None and prov.kind else "",
+            )
+        )
+
+    def page_url(number: int) -> str:
+        params: list[tuple[str, str | int]] = [
+            (name, v) for name, values in chosen.items() for v in values
+        ]
+        if size != BROWSE_PAGE_SIZE:
+            params.append(("size", size))
+        params.append(("page", number))
+        return "/browse?" + urlencode(params)
+
+    wants = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    if wants == "application/json" or request.args.get("format") == "json":
+        response = jsonify(
+            {
+                "total": total,
+                "facets": {
+                    facet.name: [{k: v[k] for k in ("value", "label", "count")} for v in values]
+                    for facet, values in facets
+                },
+                "results": [_row_json(r) for r in rows],
+                "page": page,
+                "size": size,
+                "chosen": chosen,
+            }
+        )
+        if page < pages:
+            response.headers["Link"] = f'<{page_url(page + 1)}>; rel="next"'
+    else:
+        response = Response(
+            render_template(
+                "pages/browse.html",
+                facets=facets,
+                rows=rows,
+                total=total,
+                page=page,
+                pages=pages,
+                page_url=page_url,
+                offset=(page - 1) * size,
+                chosen=chosen,
+                size=size,
+                clear_url=lambda name, value: (
+                    "/browse?"
+                    + urlencode(
+                        [(n, v) for n, vs in chosen.items() for v in vs if (n, v) != (name, value)]
+                    )
+                ),
+            ),
+            mimetype="text/html",
+        )
+    response.vary.add("Accept")
+    response.vary.add("Accept-Language")
+    return server_timing(response, started)
+
+
+def _types_of(store: Store, iri: str, base: str) -> list[str]:
+    def compute() -> list[str]:
+        found = {
+            q.object.value
+            for q in patterns(store).quads_for_pattern(ox.NamedNode(iri), RDF_TYPE, None, None)
+            if isinstance(q.object, ox.NamedNode) and q.object.value.startswith(f"{base}ontology/")
+        }
+        return sorted(found, key=lambda t: (TYPE_RANK.get(t.rsplit("/", 1)[-1], 99), t))
+
+    return cache_for(store, "browse-types").get(store, iri, compute)
+
+
+def _row_json(row: BrowseRow) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "iri": row.iri,
+        "label": row.label,
+        "url": row.url,
+        "types": row.types,
+    }
+    if row.prov is not None:
+        data["kind"] = row.kind_iri
+        data["quote"] = row.prov.exact
+        data["source"] = row.prov.source
+    return data

@@ -1,4 +1,10 @@
-"""``/search?q=``: label search over every language, accent- and case-insensitive.
+"""``/search?q=``: label search over every language, and full-text search over the words of
+quotes and claims.
+
+Two indexes answer: names (below) and the words of assertions (:mod:`kg.search_index`, an
+SQLite FTS5 file built by ``kg build``/``kg load`` per store version, ranked by ``bm25``, the
+matched words in ``<mark>``). Name hits come first (they name the thing asked for), then the
+assertions whose quote or paraphrase holds every word, with their kind badge.
 
 The first search after a build makes an in-memory index of every ``rdfs:label``,
 ``skos:prefLabel`` and ``skos:altLabel`` of an IRI (normalized text, IRI, language, types);
@@ -8,7 +14,9 @@ Ranking: exact label > label prefix > word prefix > anywhere, then by the import
 type (states and coalitions before concepts), then shorter labels first.
 
 HTML for people; ``Accept: application/json`` gets ``[{iri, label, lang, types, score, url}]``
-with ``X-Total-Count`` and ``Link: rel="next"`` for the pages.
+(assertion hits add ``kind``, ``kind_label``, ``quote``, ``paraphrase``, ``snippet`` (escaped
+HTML with ``<mark>``) and ``source``; their score is below 1, under every name hit), with
+``X-Total-Count`` and ``Link: rel="next"`` for the pages.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ import bisect
 import contextlib
 import os
 import re
+import sqlite3
 import threading
 import time
 import unicodedata
@@ -27,8 +36,9 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 from flask import Response, jsonify, render_template, request
 
+from kg import search_index
 from kg.store import Store
-from server.describe import TYPE_RANK, local_url
+from server.describe import KIND_CLASS, KIND_WORDS, TYPE_RANK, local_url
 from server.labels import (
     RDF_TYPE,
     SEARCH_PREDICATES,
@@ -166,11 +176,43 @@ def _warm_index() -> None:
             return
         _warmed.add(key)
 
+    base = base_iri()
+
     def build() -> None:
         with contextlib.suppress(Exception):  # a missing store is reported by the request
             index_for(store)
+        with contextlib.suppress(Exception):
+            text_index(store, base)
 
     threading.Thread(target=build, name="search-index", daemon=True).start()
+
+
+_local = threading.local()
+
+
+def text_index(store: Store, base: str) -> sqlite3.Connection:
+    """This thread's connection to the FTS5 file of the store's current version (the file
+    is built first when a build did not make it)."""
+    version = store.version()
+    key = (id(store), version, base)
+    cached = getattr(_local, "fts", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    path = cache_for(store, "fts").get(store, base, lambda: search_index.ensure(store, base))
+    db = search_index.connect(path)
+    if cached is not None:
+        with contextlib.suppress(Exception):
+            cached[1].close()
+    _local.fts = (key, db)
+    return db
+
+
+def kind_badge(kind_iri: str) -> tuple[str, str]:
+    """``(css class, words)`` of an assertion kind (``k-unknown`` for a kind the stylesheet
+    does not colour yet)."""
+    name = local_name(kind_iri)
+    words = KIND_WORDS.get(name) or re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).capitalize()
+    return KIND_CLASS.get(name, "unknown"), words
 
 
 @dataclass
@@ -183,6 +225,70 @@ class Hit:
     type_label: str
     score: float
     url: str
+    # assertion hits only
+    kind: str = ""
+    kind_class: str = ""
+    kind_words: str = ""
+    quote: str = ""
+    paraphrase: str = ""
+    quote_html: str = ""
+    paraphrase_html: str = ""
+    source: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "iri": self.iri,
+            "label": self.label,
+            "lang": self.lang,
+            "types": self.types,
+            "score": self.score,
+            "url": self.url,
+        }
+        if self.kind:
+            data.update(
+                kind=self.kind,
+                kind_label=self.kind_words,
+                quote=self.quote,
+                paraphrase=self.paraphrase,
+                snippet=self.quote_html or self.paraphrase_html,
+                source=self.source,
+            )
+        return data
+
+
+def search_text(
+    store: Store, base: str, query: str, *, offset: int = 0, limit: int = PAGE_SIZE
+) -> tuple[list[Hit], int]:
+    """One page of assertion hits from the full-text index, and their total."""
+    found, total = search_index.search(text_index(store, base), query, limit=limit, offset=offset)
+    hits = []
+    assertion_type = f"{base}ontology/Assertion"
+    for h in found:
+        css, words = kind_badge(h.kind)
+        hits.append(
+            Hit(
+                iri=h.iri,
+                label=h.paraphrase or h.quote or local_name(h.iri),
+                lang="",
+                matched=h.quote,
+                types=[assertion_type],
+                type_label="Assertion",
+                score=round(-h.rank / (1.0 - h.rank), 6) if h.rank < 0 else 0.0,
+                url=local_url(h.iri, base) or h.iri,
+                kind=h.kind,
+                kind_class=css,
+                kind_words=words,
+                quote=h.quote,
+                paraphrase=h.paraphrase,
+                quote_html=h.quote_html,
+                paraphrase_html=h.paraphrase_html if OPEN_MARK in h.paraphrase_html else "",
+                source=h.source,
+            )
+        )
+    return hits, total
+
+
+OPEN_MARK = "<mark>"
 
 
 def search_labels(
@@ -235,9 +341,24 @@ def search() -> Response:
     size = _int_arg("size", PAGE_SIZE, 1, MAX_PAGE_SIZE)
     page = _int_arg("page", 1, 1, 10_000)
     accepted = accepted_languages()
-    hits, total = search_labels(
-        store, base, query, accepted, type_iri=type_iri, offset=(page - 1) * size, limit=size
+    offset = (page - 1) * size
+    hits, names = search_labels(
+        store, base, query, accepted, type_iri=type_iri, offset=offset, limit=size
     )
+    # then the assertions whose words match, after every name hit
+    texts_wanted = type_iri is None or type_iri == f"{base}ontology/Assertion"
+    text_hits, texts = [], 0
+    if texts_wanted and query.strip():
+        text_hits, texts = search_text(
+            store,
+            base,
+            query,
+            offset=max(0, offset - names),
+            limit=max(0, size - len(hits)) or 1,
+        )
+        if len(hits) < size:
+            hits += text_hits[: size - len(hits)]
+    total = names + texts
     pages = max(1, -(-total // size))
 
     def page_url(number: int) -> str:
@@ -250,19 +371,7 @@ def search() -> Response:
 
     wants = request.accept_mimetypes.best_match(["text/html", "application/json"])
     if wants == "application/json":
-        response = jsonify(
-            [
-                {
-                    "iri": h.iri,
-                    "label": h.label,
-                    "lang": h.lang,
-                    "types": h.types,
-                    "score": h.score,
-                    "url": h.url,
-                }
-                for h in hits
-            ]
-        )
+        response = jsonify([h.to_json() for h in hits])
         response.headers["X-Total-Count"] = str(total)
         if page < pages:
             response.headers["Link"] = f'<{page_url(page + 1)}>; rel="next"'
@@ -274,6 +383,8 @@ def search() -> Response:
                 query=query,
                 hits=hits,
                 total=total,
+                names=names,
+                texts=texts,
                 page=page,
                 pages=pages,
                 page_url=page_url,

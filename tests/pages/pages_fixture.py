@@ -15,7 +15,9 @@ import pyoxigraph as ox
 from kg.store import EmbeddedStore
 
 ROOT = Path(__file__).resolve().parents[2]
-TEXT = (ROOT / "kg" / "data" / "sources" / "ukraine-security-guarantees.txt").read_text("utf-8")
+TEXT = (ROOT / "kg" / "data" / "sources" / "ukraine-security-guarantees" / "text.txt").read_text(
+    "utf-8"
+)
 BASE = "https://w3id.org/sgkg/"
 
 #: (slug, kind, exact quote, assertion triples in Turtle)
