@@ -61,9 +61,10 @@ def _post_worker_init(worker) -> None:  # type: ignore[no-untyped-def]
 
 def _worker_exit(server, worker) -> None:  # type: ignore[no-untyped-def]
     app = getattr(worker, "wsgi", None)
-    executor = app.extensions.get("kg_executor") if app is not None else None
-    if executor is not None:
-        executor.close()
+    for name in ("kg_executor", "kg_sandbox"):
+        helper = app.extensions.get(name) if app is not None else None
+        if helper is not None:
+            helper.close()
 
 
 def _child_exit(server, worker) -> None:  # type: ignore[no-untyped-def]
