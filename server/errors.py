@@ -64,10 +64,14 @@ def init_app(app: Flask) -> None:
             414: "URI Too Long",
             415: "Unsupported Media Type",
             422: "Unprocessable Content",
+            429: "Too Many Requests",
             502: "Bad Gateway",
             503: "Service Unavailable",
         }.get(exc.status, "Internal Server Error")
-        return error_response(exc.status, title, exc.message)
+        response = error_response(exc.status, title, exc.message)
+        for name, value in getattr(exc, "headers", {}).items():  # Retry-After of a 429
+            response.headers[name] = value
+        return response
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:

@@ -7,6 +7,7 @@ binary) call :func:`tests.servers.require`; it skips with the reason, or fails w
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +26,11 @@ from tests.servers import (  # noqa: F401  (require/free_port/wait_http are used
 )
 
 VENV_BIN = Path(sys.executable).parent
+# The suite makes thousands of requests a minute from one address: the per-client budgets
+# are off unless a test turns them on (tests/hardening/test_rate_limit.py); the servers the
+# tests start inherit this environment.
+os.environ.setdefault("KG_RATE_LIMIT_REQUESTS", "0")
+os.environ.setdefault("KG_RATE_LIMIT_QUERY_SECONDS", "0")
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 

@@ -240,7 +240,11 @@ def get_executor() -> Executor:
             executor = app.extensions.get("kg_executor")
             if executor is None or executor.pid != os.getpid():
                 store = get_store()
-                executor = Executor(store.root, size=int(app.config.get("QUERY_WORKERS", 4)))  # type: ignore[attr-defined]
+                executor = Executor(
+                    store.root,  # type: ignore[attr-defined]
+                    size=int(app.config.get("QUERY_WORKERS", 4)),
+                    memory_mb=int(app.config["MAX_MEMORY_MB"]),
+                )
                 app.extensions["kg_executor"] = executor
     return executor
 
