@@ -195,7 +195,9 @@ def _worker_main(sock: socket.socket, store_root: str, memory_mb: int | None = N
     from kg.store import EmbeddedStore  # noqa: PLC0415
 
     store = EmbeddedStore(Path(store_root))
-    limit_memory(memory_mb)  # KG_MAX_MEMORY_MB more than now: RLIMIT_AS (issue 10)
+    with contextlib.suppress(Exception):
+        store.reader()  # open RocksDB first: the limit is on what a query adds
+    limit_memory(memory_mb)  # KG_MAX_MEMORY_MB more than now: RLIMIT_DATA (issue 10)
     while True:
         try:
             _, _, payload = _recv_frame(sock)
@@ -336,7 +338,7 @@ class Executor:
                 ) from None
             except (EOFError, OSError, struct.error) as exc:
                 log.error("query worker %s died: %s", worker.process.pid, exc)
-                raise MemoryLimit(  # the allocator aborts a process at its RLIMIT_AS
+                raise MemoryLimit(  # the allocator aborts a process at its RLIMIT_DATA
                     f"the query process stopped while answering, at its memory limit of "
                     f"{self.memory_mb} MB (KG_MAX_MEMORY_MB) or by a crash; it was restarted"
                 ) from exc

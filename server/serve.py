@@ -172,8 +172,14 @@ def run_dir() -> Path:
     (path / "metrics").mkdir()
     (path / "owner.tmp").write_text(f"{os.getpid()} {_start_time(os.getpid())}\n")
     (path / "owner.tmp").rename(path / "owner")
-    atexit.register(shutil.rmtree, path, True)
+    atexit.register(_remove_if_owner, path, os.getpid())
     return path
+
+
+def _remove_if_owner(path: Path, owner: int) -> None:
+    """atexit: forked workers inherit the handler, and must not remove what all share."""
+    if os.getpid() == owner:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def cli(args: argparse.Namespace, settings: dict[str, Any]) -> int:
