@@ -27,6 +27,8 @@ import argparse
 import atexit
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -182,7 +184,42 @@ def _remove_if_owner(path: Path, owner: int) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
+def publish_dumps(settings: dict[str, Any]) -> None:
+    """Dumps are always published: when an embedded store has none yet (``kg build`` or
+    ``kg load`` without ``kg dump``), the first start writes them, so that VoID lists its
+    ``void:dataDump`` and /dumps/ answers. ``kg dump`` runs in a child process: the store is
+    never opened in the master that forks the workers. A failure is reported, not fatal."""
+    from kg.void import read_manifest  # noqa: PLC0415
+
+    store, dumps = str(settings["STORE"]), str(settings["DUMPS"])
+    if store.startswith(("http://", "https://")) or not Path(store).is_dir():
+        return
+    if read_manifest(dumps):
+        return
+    print(f"kg serve: no dumps yet; writing them to {dumps}", flush=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kg.cli",
+            "--store",
+            store,
+            "--base-iri",
+            str(settings["BASE_IRI"]),
+            "dump",
+            dumps,
+        ],
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        print(
+            f"kg serve: warning: the dumps could not be written: {done.stderr.strip()}", flush=True
+        )
+
+
 def cli(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    publish_dumps(settings)
     run = run_dir()
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(run / "metrics")
