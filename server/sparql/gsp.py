@@ -20,13 +20,15 @@ Blank nodes in a body are renamed so they never merge with blank nodes already s
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 from flask import Response, current_app, request, url_for
 
-from kg.errors import KGError, NotFound, ParseError, QueryError
+from kg.errors import KGError, NotFound, ParseError, QueryError, storage_error
 from kg.rdfio import parse_bytes
 from server.auth import requires_token
 from server.negotiation import GRAPH_FORMATS, negotiate
@@ -167,6 +169,17 @@ def _as_ntriples(quads: list[ox.Quad]) -> tuple[bytes, str]:
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"", "application/n-triples"
 
 
+@contextlib.contextmanager
+def _writing() -> Iterator[ox.Store]:
+    """The embedded store's writer; a full disk or a storage failure is a 503 that says so
+    (kg.errors.storage_error), never a 500 with a traceback; nothing is published then."""
+    try:
+        with get_store().writer() as oxstore:  # type: ignore[attr-defined]
+            yield oxstore
+    except (OSError, RuntimeError) as exc:
+        raise storage_error(exc) from exc
+
+
 def _graph_name(target: Target) -> str | None:
     return target.graph.value if isinstance(target.graph, ox.NamedNode) else None
 
@@ -217,7 +230,7 @@ def gsp_put() -> Response:
     if store.kind == "remote":
         status = _remote("gsp_put")(_graph_name(target), *_as_ntriples(quads))
         return Response(status=201 if status == 201 else 204)
-    with store.writer() as oxstore:
+    with _writing() as oxstore:
         created = target.is_named and not oxstore.contains_named_graph(target.graph)
         if created:
             oxstore.add_graph(target.graph)
@@ -232,7 +245,7 @@ def _merge(target: Target, quads: list[ox.Quad]) -> bool:
     store = get_store()
     if store.kind == "remote":
         return _remote("gsp_post")(_graph_name(target), *_as_ntriples(quads)) == 201
-    with store.writer() as oxstore:
+    with _writing() as oxstore:
         created = target.is_named and not oxstore.contains_named_graph(target.graph)
         if created:
             oxstore.add_graph(target.graph)
@@ -249,7 +262,7 @@ def _post_dataset() -> Response:
             "POSTing a dataset (TriG/N-Quads) to /store is not available in remote-store "
             "mode; POST each graph with ?graph="
         )
-    with store.writer() as oxstore:
+    with _writing() as oxstore:
         oxstore.extend(quads)
     return Response(status=204)
 
@@ -285,7 +298,7 @@ def gsp_delete() -> Response:
         return Response(status=204)
     if target.is_named and not store.reader().contains_named_graph(target.graph):
         raise NotFound(f"no graph {target.label} in the store")  # no write started
-    with store.writer() as oxstore:
+    with _writing() as oxstore:
         if target.is_named:
             oxstore.remove_graph(target.graph)
         else:
