@@ -7,9 +7,10 @@
   next request is refused until enough of that time is more than a minute old.
 
 Refusals are 429 with ``Retry-After`` (whole seconds until the request would be accepted),
-through the error boundary, counted by ``sgkg_rate_limited_total{budget}``. Both budgets are
-*sliding windows* over the last 60 s, exact, not token-bucket approximations: with a limit of
-60 the 61st request within a minute is refused whatever the pace.
+through the error boundary, counted by ``sgkg_rate_limited_total{budget}``. The request
+budget is an exact sliding window (the times of the last ``limit`` requests in a ring): with a
+limit of 60 the 61st request within any minute is refused whatever the pace. The query-time
+budget is a virtual clock (GCRA), O(1) too. Each check costs well under a millisecond.
 
 The budgets live in a small SQLite file (``RATE_LIMIT_DB``, which ``kg serve`` puts in its
 run directory beside the metrics) so that every gunicorn worker charges the same budget;
@@ -37,7 +38,7 @@ from server.ops import metrics
 
 WINDOW = 60.0
 LIMITED_PREFIXES = ("/sparql", "/update", "/store", "/api/")
-_CLEANUP_EVERY = 500  # writes per process between deletions of expired events
+_CLEANUP_EVERY = 1000  # writes per process between forgetting quiet clients
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -71,17 +72,25 @@ def _is_trusted(address: str, trusted: tuple[Network, ...]) -> bool:
 
 
 class Ledger:
-    """Events (client key, time, cost) of the last minute; one SQLite file, or memory."""
+    """Per-client budgets in one SQLite file (shared by processes) or in memory.
+
+    * Requests: the times of a client's last ``limit`` requests, in a ring of ``limit``
+      slots; a request is admitted when the slot it would overwrite (the ``limit``-th
+      request before it) is more than a minute old: an exact sliding window in O(1).
+    * Query seconds: a virtual clock per client (GCRA): each second spent pushes it
+      ``60 / budget`` s ahead; a client whose clock is more than a minute ahead has spent its
+      budget for the last minute, and waits until it is within the minute again.
+    """
 
     def __init__(self, path: str | Path | None) -> None:
         self.path = str(path) if path else None
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._memory: dict[str, collections.deque[tuple[float, float]]] = {}
+        self._rings: dict[str, collections.deque[float]] = {}
+        self._clocks: dict[str, float] = {}
         self._writes = 0
         if self.path:
-            with self._connect() as conn:
-                conn.execute("PRAGMA journal_mode=WAL")
+            self._connect().execute("PRAGMA journal_mode=WAL")
 
     def _connect(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -89,68 +98,94 @@ class Ledger:
             conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
             conn.execute("PRAGMA synchronous=OFF")
             conn.execute(
-                "CREATE TABLE IF NOT EXISTS events (key TEXT NOT NULL, ts REAL NOT NULL, "
-                "cost REAL NOT NULL)"
+                "CREATE TABLE IF NOT EXISTS ring (key TEXT, slot INTEGER, ts REAL, "
+                "PRIMARY KEY (key, slot)) WITHOUT ROWID"
             )
-            conn.execute("CREATE INDEX IF NOT EXISTS events_key_ts ON events (key, ts)")
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS clients (key TEXT PRIMARY KEY, n INTEGER, "
+                "clock REAL, last REAL) WITHOUT ROWID"
+            )
             self._local.conn = conn
         return conn
 
-    def admit(self, key: str, limit: float, cost: float, now: float) -> float:
-        """Record ``cost`` for ``key`` if the costs of the last minute plus it stay within
-        ``limit`` (a cost of 0 only checks that the spent total is below ``limit``); return
-        0, or the seconds to wait when refused (nothing recorded then)."""
-        if self.path is None:
-            with self._lock:
-                events = self._memory.setdefault(key, collections.deque())
-                while events and events[0][0] <= now - WINDOW:
-                    events.popleft()
-                wait = _wait(list(events), limit, cost, now)
-                if not wait and cost:
-                    events.append((now, cost))
-                return wait
+    def _transaction(self):  # type: ignore[no-untyped-def]
         conn = self._connect()
         conn.execute("BEGIN IMMEDIATE")
+        return conn
+
+    def hit(self, key: str, limit: int, now: float) -> float:
+        """Count a request if fewer than ``limit`` were made in the last minute; else return
+        the seconds until one more is allowed (nothing counted)."""
+        if self.path is None:
+            with self._lock:
+                ring = self._rings.get(key)
+                if ring is None or ring.maxlen != limit:
+                    ring = self._rings[key] = collections.deque(ring or (), maxlen=limit)
+                if len(ring) == limit and ring[0] > now - WINDOW:
+                    return ring[0] + WINDOW - now
+                ring.append(now)
+                return 0.0
+        conn = self._transaction()
         try:
-            rows = conn.execute(
-                "SELECT ts, cost FROM events WHERE key = ? AND ts > ? ORDER BY ts",
-                (key, now - WINDOW),
-            ).fetchall()
-            wait = _wait(rows, limit, cost, now)
-            if not wait and cost:
-                conn.execute("INSERT INTO events VALUES (?, ?, ?)", (key, now, cost))
-                self._writes += 1
-                if self._writes % _CLEANUP_EVERY == 0:
-                    conn.execute("DELETE FROM events WHERE ts <= ?", (now - WINDOW,))
+            row = conn.execute("SELECT n FROM clients WHERE key = ?", (key,)).fetchone()
+            count = row[0] if row else 0
+            slot = count % limit
+            oldest = conn.execute(
+                "SELECT ts FROM ring WHERE key = ? AND slot = ?", (key, slot)
+            ).fetchone()
+            if count >= limit and oldest is not None and oldest[0] > now - WINDOW:
+                conn.execute("COMMIT")
+                return oldest[0] + WINDOW - now
+            conn.execute("INSERT OR REPLACE INTO ring VALUES (?, ?, ?)", (key, slot, now))
+            conn.execute(
+                "INSERT INTO clients VALUES (?, 1, 0, ?) ON CONFLICT (key) "
+                "DO UPDATE SET n = n + 1, last = excluded.last",
+                (key, now),
+            )
+            self._cleanup(conn, now)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-        return wait
+        return 0.0
 
-    def charge(self, key: str, cost: float, now: float) -> None:
-        """Record ``cost`` unconditionally (time already spent)."""
-        if cost <= 0:
-            return
+    def spent(self, key: str, now: float) -> float:
+        """How far the client's virtual clock is ahead of now (seconds)."""
         if self.path is None:
             with self._lock:
-                self._memory.setdefault(key, collections.deque()).append((now, cost))
+                return max(0.0, self._clocks.get(key, 0.0) - now)
+        row = self._connect().execute("SELECT clock FROM clients WHERE key = ?", (key,)).fetchone()
+        return max(0.0, (row[0] if row else 0.0) - now)
+
+    def spend(self, key: str, seconds: float, budget: float, now: float) -> None:
+        """Charge ``seconds`` of query time against a budget of ``budget`` s per minute."""
+        if seconds <= 0 or budget <= 0:
             return
-        self._connect().execute("INSERT INTO events VALUES (?, ?, ?)", (key, now, cost))
+        advance = seconds * WINDOW / budget
+        if self.path is None:
+            with self._lock:
+                self._clocks[key] = max(self._clocks.get(key, 0.0), now) + advance
+            return
+        conn = self._transaction()
+        try:
+            conn.execute(
+                "INSERT INTO clients VALUES (?, 0, ?, ?) ON CONFLICT (key) DO UPDATE SET "
+                "clock = MAX(clock, ?) + ?, last = excluded.last",
+                (key, now + advance, now, now, advance),
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
 
-
-def _wait(events: list[tuple[float, float]], limit: float, cost: float, now: float) -> float:
-    """0 when ``cost`` fits next to ``events`` (oldest first) within ``limit``; else the
-    seconds until enough of them have left the window."""
-    spent = sum(c for _, c in events)
-    fits = spent + cost <= limit if cost else spent < limit
-    if fits:
-        return 0.0
-    for ts, c in events:  # oldest first: wait until this one leaves the window
-        spent -= c
-        if (spent + cost <= limit) if cost else (spent < limit):
-            return max(ts + WINDOW - now, 0.001)
-    return WINDOW
+    def _cleanup(self, conn: sqlite3.Connection, now: float) -> None:
+        """Now and then, forget the clients that have been quiet for more than a minute."""
+        self._writes += 1
+        if self._writes % _CLEANUP_EVERY:
+            return
+        quiet = "SELECT key FROM clients WHERE last <= ? AND clock <= ?"
+        conn.execute(f"DELETE FROM ring WHERE key IN ({quiet})", (now - WINDOW, now))
+        conn.execute("DELETE FROM clients WHERE last <= ? AND clock <= ?", (now - WINDOW, now))
 
 
 # --- the hooks ---------------------------------------------------------------------------
@@ -183,16 +218,16 @@ def check() -> None:
     g.sgkg_client = client
     now = time.time()
     if seconds_limit:
-        wait = ledger.admit(f"q:{client}", seconds_limit, 0.0, now)
-        if wait:
+        ahead = ledger.spent(f"q:{client}", now)
+        if ahead > WINDOW:
             _refuse(
                 "query_seconds",
-                wait,
+                ahead - WINDOW,
                 f"this client used its {seconds_limit:g} s of query time in the last minute "
                 "(KG_RATE_LIMIT_QUERY_SECONDS); retry later",
             )
     if requests_limit:
-        wait = ledger.admit(f"r:{client}", requests_limit, 1.0, now)
+        wait = ledger.hit(f"r:{client}", requests_limit, now)
         if wait:
             _refuse(
                 "requests",
@@ -206,9 +241,10 @@ def check() -> None:
 def charge(response: Response) -> Response:
     """``after_request``: charge the request's time to the client's query-seconds budget."""
     started = g.get("sgkg_rate_t0")
-    if started is not None and float(current_app.config["RATE_LIMIT_QUERY_SECONDS"]):
+    budget = float(current_app.config["RATE_LIMIT_QUERY_SECONDS"])
+    if started is not None and budget:
         ledger: Ledger = current_app.extensions["kg_rate_ledger"]
-        ledger.charge(f"q:{g.sgkg_client}", time.perf_counter() - started, time.time())
+        ledger.spend(f"q:{g.sgkg_client}", time.perf_counter() - started, budget, time.time())
     return response
 
 

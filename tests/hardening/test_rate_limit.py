@@ -27,17 +27,20 @@ def test_client_address_trusts_only_configured_proxies() -> None:
 
 
 @pytest.mark.parametrize("shared", [False, True], ids=["memory", "sqlite"])
-def test_sliding_window(tmp_path: Path, shared: bool) -> None:
+def test_ledger(tmp_path: Path, shared: bool) -> None:
     ledger = Ledger(tmp_path / "r.sqlite" if shared else None)
     for i in range(3):
-        assert ledger.admit("k", 3, 1.0, 100.0 + i) == 0
-    assert ledger.admit("k", 3, 1.0, 103.0) == pytest.approx(57.0)  # the first leaves at 160
-    assert ledger.admit("k", 3, 1.0, 160.5) == 0
-    # query seconds: a cost of 0 only checks the spent total
-    ledger.charge("q", 50.0, 100.0)
-    assert ledger.admit("q", 60, 0.0, 101.0) == 0
-    ledger.charge("q", 15.0, 102.0)
-    assert ledger.admit("q", 60, 0.0, 103.0) == pytest.approx(57.0)
+        assert ledger.hit("k", 3, 100.0 + i) == 0
+    assert ledger.hit("k", 3, 103.0) == pytest.approx(57.0)  # the first leaves at 160
+    assert ledger.hit("k", 3, 159.0) == pytest.approx(1.0)
+    assert ledger.hit("k", 3, 160.5) == 0  # exact sliding window: one slot freed
+    assert ledger.hit("k", 3, 160.6) == pytest.approx(0.4)  # the second leaves at 161
+    # query seconds: 60 s per minute; 50 s spent, then 15 more: 5 s over for 5 s
+    ledger.spend("q", 50.0, 60.0, 100.0)
+    assert ledger.spent("q", 101.0) == pytest.approx(49.0)
+    ledger.spend("q", 15.0, 60.0, 102.0)
+    assert ledger.spent("q", 103.0) == pytest.approx(62.0)  # > 60: refused for 2 s
+    assert ledger.spent("q", 106.0) < 60
 
 
 def test_requests_budget_in_the_app(app) -> None:
