@@ -64,3 +64,45 @@ def test_mapping() -> None:
     assert isinstance(full, StoreError) and full.status == 503 and "disk is full" in full.message
     assert engine_error(RuntimeError("RocksDB: Corruption: block checksum")).status == 503
     assert engine_error(KeyError("x")).status == 500  # a server fault stays one
+
+
+BAD_UPDATES = [
+    "INSERT { ?s ?p 1 } WHERE { BIND(<http://example.org/f>(1) AS ?s) ?s ?p ?o }",
+    "CREATE GRAPH <urn:g>",  # exists already
+    "INSERT DATA { <urn:s> <urn:p> ?o }",
+    "DELETE WHERE { ?s ?p ",
+]
+
+
+@pytest.fixture(scope="module")
+def writable(tmp_path_factory: pytest.TempPathFactory):
+    import pyoxigraph as ox
+
+    from kg.store import EmbeddedStore
+    from server import create_app
+
+    path = tmp_path_factory.mktemp("updates") / "store"
+    with EmbeddedStore(path).writer() as writer:
+        writer.add(
+            ox.Quad(
+                ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("o"), ox.NamedNode("urn:g")
+            )
+        )
+    return create_app({"STORE": str(path), "TESTING": True, "UPDATE_TOKEN": "t"})
+
+
+@pytest.mark.parametrize("update", BAD_UPDATES)
+def test_bad_update_is_4xx_and_changes_nothing(writable, update: str) -> None:
+    client = writable.test_client()
+    response = client.post(
+        "/update",
+        data=update,
+        headers={"Authorization": "Bearer t", "Content-Type": "application/sparql-update"},
+    )
+    assert 400 <= response.status_code < 500, (response.status_code, response.data[:300])
+    count = client.get(
+        "/sparql",
+        query_string={"query": "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"},
+        headers={"Accept": "application/json"},
+    ).get_json()["results"]["bindings"][0]["n"]["value"]
+    assert count == "1"
