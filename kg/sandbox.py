@@ -233,9 +233,14 @@ def _service_main(sock: socket.socket, preload: tuple[str, ...], memory_mb: int 
         importlib.import_module(module)
     while True:
         try:
-            target, args, timeout, what = _recv(sock)
+            target, args, timeout, what, warm = _recv(sock)
         except (EOFError, OSError, struct.error):
             return
+        if warm is not None:  # e.g. parse a schema once, here, for every forked job
+            try:
+                _call(*warm)
+            except Exception as exc:
+                log.warning("sandbox warm-up %s failed: %s", warm[0], exc)
         try:
             answer = run_forked(target, args, timeout, memory_mb, what)
         except Exception as exc:  # fork failed (no memory, no pids)
@@ -309,8 +314,17 @@ class Sandbox:
             with contextlib.suppress(Exception):
                 process.join(timeout=2)
 
-    def call(self, target: str, *args: Any, timeout: float, what: str = "job") -> Any:
-        """``module:function(*args)`` in a forked child; its value, or its typed error."""
+    def call(
+        self,
+        target: str,
+        *args: Any,
+        timeout: float,
+        what: str = "job",
+        warm: tuple[str, tuple[Any, ...]] | None = None,
+    ) -> Any:
+        """``module:function(*args)`` in a forked child; its value, or its typed error.
+        ``warm`` = (target, args) runs in the service first (trusted input only: a memo the
+        forked children inherit)."""
         if not self._lock.acquire(timeout=timeout):
             raise QueryTimeout(
                 f"the {what} waited {timeout:g} s (KG_QUERY_TIMEOUT) for the one running "
@@ -321,7 +335,7 @@ class Sandbox:
             wait = timeout + 5 + (self.START_SECONDS if self.jobs == 0 else 0)
             try:
                 sock.settimeout(None)
-                _send(sock, (target, args, timeout, what))
+                _send(sock, (target, args, timeout, what, warm))
                 sock.settimeout(wait)
                 answer = _recv(sock)
             except (OSError, EOFError, struct.error, pickle.PickleError) as exc:

@@ -129,6 +129,7 @@ def _validate(data: bytes, media_type: str, source: str, upload_base: str | None
         onto,
         timeout=float(current_app.config["QUERY_TIMEOUT"]),
         what="validation",
+        warm=("kg.validate:warm_schemas", (shapes, onto)),  # the store's own, trusted
     )
 
 
