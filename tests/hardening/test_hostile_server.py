@@ -63,7 +63,7 @@ def _validate(url: str, body: bytes, media: str = "text/turtle") -> requests.Res
         url + "/validate",
         data=body,
         headers={"Content-Type": media, "Accept": "application/json", "Connection": "close"},
-        timeout=60,
+        timeout=600,  # queued behind the worker's other validations on a busy machine
     )
 
 
