@@ -48,7 +48,10 @@ class BuildReport:
 
 
 def curated_graph(iri: str, base_iri: str) -> bool:
-    """Graphs the build owns (replaced on every build); imports under graph/import/ are kept."""
+    """Graphs the build owns (replaced on every build); imports under graph/import/ are kept.
+    The nanopubs' graphs (``np/RA…/…``, issue 12) are the build's too."""
+    if iri.startswith(f"{base_iri}np/"):
+        return True
     return iri.startswith(f"{base_iri}graph/") and not iri.startswith(f"{base_iri}graph/import/")
 
 

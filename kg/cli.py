@@ -36,6 +36,7 @@ COMMANDS = {
     "dump": ("kg.dump", "write dumps (N-Quads gz, TriG, Turtle) with SHA-256 checksums"),
     "stats": ("kg.stats", "triples per graph, classes, properties, links"),
     "source": ("kg.sources.cli", "add, check and list curated sources"),
+    "release": ("kg.publish.releases", "freeze the graph as a dated release: dumps, diff, IRI"),
 }
 
 
@@ -97,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("stats", help=COMMANDS["stats"][1])
     p.add_argument("--format", choices=["table", "json"], default="table")
+
+    p = sub.add_parser("release", help=COMMANDS["release"][1])
+    p.add_argument("version", nargs="?", help="release version (default: today, YYYY-MM-DD)")
 
     from kg.sources.cli import add_arguments
 

@@ -25,6 +25,7 @@ import re
 import sqlite3
 import tempfile
 import unicodedata
+import uuid
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -108,7 +109,7 @@ def collect(store: Store, base_iri: str) -> list[Doc]:
 def write_index(path: Path, docs: list[Doc]) -> None:
     """Write ``docs`` to a new FTS5 file at ``path`` (atomically)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     with contextlib.suppress(FileNotFoundError):
         tmp.unlink()
     db = sqlite3.connect(tmp)

@@ -26,6 +26,7 @@ import rdflib
 
 from kg import paths
 from kg.errors import NotFound, ValidationFailed
+from kg.publish.mint import mint_curated
 from kg.rdfio import iter_quads, to_rdflib
 from kg.sources import vocab
 from kg.sources.claims import Claim, read_claims, resolve_relations
@@ -162,6 +163,7 @@ def _curated_quads(root: Path | None = None) -> list[ox.Quad]:
         names.update(resolve_relations(c.claims))
     for c in compiled:
         quads += c.quads(names)
+    quads = mint_curated(quads)  # drafts → signed nanopubs at {base}np/RA… (kg.publish)
     entity_files = [data / "entities.ttl", *sorted((data / "entities").glob("*.ttl"))]
     entity_files += [c.source.folder / ENTITIES_FILE for c in compiled]
     for path in entity_files:

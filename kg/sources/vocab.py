@@ -44,7 +44,6 @@ ENTITY_PREFIXES: dict[str, str] = {
     "doc": "document",
     "factor": "factor",
     "concept": "concept",
-    "term": "term",
     "office": "office",
     "instrument": "instrument",
 }

@@ -307,11 +307,12 @@ def browse() -> Response:
             for v in selected
             if v not in present
         ]
+        values.sort(key=lambda v: not v["selected"])  # the chosen values first (stable)
         facets.append((facet, values))
     rows = []
     for iri in query.page((page - 1) * size, size):
         shown, lang = label(store, iri, accepted)
-        prov = provenance(store, iri, base) if iri.startswith(f"{base}graph/") else None
+        prov = provenance(store, iri, base)  # None unless an assertion
         types = _types_of(store, iri, base)
         if prov is not None and prov.kind and prov.kind_class in ("", "unknown"):
             css, words = kind_badge(prov.kind)
@@ -321,7 +322,7 @@ def browse() -> Response:
                 iri=iri,
                 label=prov.slug if prov is not None else shown,
                 lang=lang,
-                url=local_url(iri, base) or iri,
+                url=(prov.url if prov is not None else None) or local_url(iri, base) or iri,
                 types=types,
                 type_label=label(store, types[0], accepted)[0] if types else "",
                 prov=prov,

@@ -19,18 +19,23 @@ condition  the type of an ``sg:hasCondition`` of the item, or of what the assert
 Values of one facet are alternatives (OR); facets combine (AND). The counts of a facet are
 computed with every *other* facet's choice applied (disjunctive faceting), so the counts say
 how many results a value would give, and choosing a value narrows every other facet's counts.
-Every count is a ``GROUP BY`` in the store; the unfiltered counts are cached per version.
+Every count is a ``GROUP BY`` in the store; answers are remembered per store version (an LRU
+keyed by the choices), so paging through a choice asks the store for the page only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from kg.store import Store
 from server.labels import RDFS, cache_for
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+T = TypeVar("T")
 MAX_VALUES = 60  # values listed per facet (the most frequent)
 
 
@@ -47,33 +52,28 @@ FACETS: tuple[Facet, ...] = (
         "type",
         "Type",
         'GRAPH ?tg_{n} {{ ?item a ?v }} FILTER(STRSTARTS(STR(?v), "{sg}") '
-        "&& ?tg_{n} != <{onto}> && ?tg_{n} != <{shapes}>)",
+        '&& ?tg_{n} != <{onto}> && ?tg_{n} != <{shapes}> && !CONTAINS(STR(?item), "#"))',
     ),
     Facet("kind", "Kind of claim", "?item <{sg}kind> ?v ."),
     Facet("source", "Source", "?item <{sg}sourceDocument> ?v ."),
+    # no UNIONs: each branch would be evaluated over the whole graph, not from ?item
     Facet(
         "actor",
         "Actor",
-        "?item <{sg}about>|<{sg}guarantor>|<{sg}beneficiary> ?v . "
-        "?v a ?at_{n} . VALUES ?at_{n} {{ {agents} }}",
+        "?item ?ap_{n} ?v . FILTER(?ap_{n} IN (<{sg}about>, <{sg}guarantor>, <{sg}beneficiary>)) "
+        "?v a ?at_{n} . FILTER(?at_{n} IN ({agents}))",
     ),
     Facet(
         "commitment",
         "Commitment type",
-        "{{ ?item <{sg}commitmentType> ?v }} UNION "
-        "{{ ?item <{sg}about> ?c_{n} . ?c_{n} <{sg}commitmentType> ?v }}",
+        "?item <{sg}commitmentType>|(<{sg}about>/<{sg}commitmentType>) ?v .",
     ),
-    Facet(
-        "status",
-        "Status",
-        "{{ ?item <{sg}status> ?v }} UNION {{ ?item <{sg}about> ?c_{n} . ?c_{n} <{sg}status> ?v }}",
-    ),
+    Facet("status", "Status", "?item <{sg}status>|(<{sg}about>/<{sg}status>) ?v ."),
     Facet(
         "condition",
         "Condition type",
-        "{{ ?item <{sg}hasCondition> ?k_{n} }} UNION "
-        "{{ ?item <{sg}about> ?c_{n} . ?c_{n} <{sg}hasCondition> ?k_{n} }} "
-        '?k_{n} a ?v . FILTER(STRSTARTS(STR(?v), "{sg}"))',
+        "?item (<{sg}hasCondition>|(<{sg}about>/<{sg}hasCondition>))/a ?v . "
+        'FILTER(STRSTARTS(STR(?v), "{sg}"))',
     ),
 )
 FACETS_BY_NAME = {f.name: f for f in FACETS}
@@ -106,10 +106,12 @@ class FacetQuery:
         return text.replace("?v", var)
 
     def universe(self) -> str:
+        """Every thing browsed: an IRI with an ``sg:`` type outside the ontology and shapes
+        graphs, no ``#`` fragment."""
         return (
-            "FILTER EXISTS { GRAPH ?ug { ?item a ?ut } "
+            "GRAPH ?ug { ?item a ?ut } "
             f'FILTER(STRSTARTS(STR(?ut), "{self.sg}") && ?ug != <{self.base}graph/ontology> '
-            f'&& ?ug != <{self.base}graph/shapes>) }} FILTER(!CONTAINS(STR(?item), "#"))'
+            f'&& ?ug != <{self.base}graph/shapes>) FILTER(!CONTAINS(STR(?item), "#"))'
         )
 
     def filters(self, skip: str | None = None) -> str:
@@ -124,29 +126,26 @@ class FacetQuery:
         return "\n".join(parts)
 
     def where(self, skip: str | None = None) -> str:
-        filters = self.filters(skip)
-        if filters:
-            return f"{filters}\n{self.universe()}"
-        # nothing chosen: the universe itself is the pattern
-        return (
-            "GRAPH ?ug { ?item a ?ut } "
-            f'FILTER(STRSTARTS(STR(?ut), "{self.sg}") && ?ug != <{self.base}graph/ontology> '
-            f'&& ?ug != <{self.base}graph/shapes>) FILTER(!CONTAINS(STR(?item), "#"))'
-        )
+        """The chosen values as patterns (each facet's pattern only matches things: a kind,
+        a source, an actor… belong to assertions and entities), or the universe when
+        nothing is chosen. No universe join on top: on a big graph it multiplies the work."""
+        return self.filters(skip) or self.universe()
+
+    def _state(self, skip: str | None = None) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        return tuple(sorted((k, tuple(sorted(v))) for k, v in self.chosen.items() if k != skip))
 
     def counts(self, facet: Facet) -> list[Count]:
+        """The values of ``facet`` with their counts under every *other* choice (cached per
+        version and state: paging through a choice, or changing this facet's own values,
+        asks the store once)."""
         n = FACETS.index(facet) + 100
-        where = self.where(skip=facet.name)
+        where = self.filters(skip=facet.name)  # nothing else chosen: the facet's own pattern
         sparql = (
             f"SELECT ?v (COUNT(DISTINCT ?item) AS ?n) WHERE {{ {where}\n{self._fill(facet, n)} }} "
             f"GROUP BY ?v ORDER BY DESC(?n) ?v LIMIT {MAX_VALUES}"
         )
-        if not self.chosen or list(self.chosen) == [facet.name]:
-            key = ("counts", facet.name)
-            return cache_for(self.store, "facets").get(
-                self.store, key, lambda: self._run_counts(sparql)
-            )
-        return self._run_counts(sparql)
+        key = ("counts", facet.name, self._state(skip=facet.name))
+        return _remember(self.store, key, lambda: self._run_counts(sparql))
 
     def _run_counts(self, sparql: str) -> list[Count]:
         return [
@@ -163,26 +162,64 @@ class FacetQuery:
                 return int(row["n"].value)
             return 0
 
-        if not self.chosen:
-            return cache_for(self.store, "facets").get(self.store, "total", run)
-        return run()
+        return _remember(self.store, ("total", self._state()), run)
 
     def page(self, offset: int, limit: int) -> list[str]:
+        # no ORDER BY: the store's index order is stable within a version (published
+        # generations never change) and a sort would touch every match for each page
         sparql = (
             f"SELECT DISTINCT ?item WHERE {{ {self.where()} }} "
-            f"ORDER BY ?item LIMIT {int(limit)} OFFSET {int(offset)}"
+            f"LIMIT {int(limit)} OFFSET {int(offset)}"
         )
-        return [row["item"].value for row in self.store.query(sparql)]
+        key = ("page", self._state(), int(offset), int(limit))
+        return _remember(
+            self.store, key, lambda: [row["item"].value for row in self.store.query(sparql)]
+        )
+
+
+#: answers kept per store version: the unfiltered state and the most recent choices
+MAX_REMEMBERED = 4096
+_remembered: dict[tuple[int, str], OrderedDict[Any, Any]] = {}
+_lock = threading.Lock()
+
+
+def _remember(store: Store, key: Any, compute: Callable[[], T]) -> T:
+    """A small LRU of query answers per store and version (a new build empties it)."""
+    slot = (id(store), store.version())
+    with _lock:
+        entries = _remembered.get(slot)
+        if entries is None:
+            for old in [s for s in _remembered if s[0] == slot[0]]:
+                del _remembered[old]
+            entries = _remembered[slot] = OrderedDict()
+        if key in entries:
+            entries.move_to_end(key)
+            return entries[key]
+    value = compute()
+    with _lock:
+        entries[key] = value
+        if len(entries) > MAX_REMEMBERED:
+            entries.popitem(last=False)
+    return value
+
+
+def warm(store: Store, base: str, size: int = 20) -> None:
+    """Ask for the unfiltered counts, total and first page once (they are remembered)."""
+    query = FacetQuery(store, base, {})
+    for facet in FACETS:
+        query.counts(facet)
+    query.total()
+    query.page(0, size)
 
 
 def agent_classes(store: Store, base: str) -> str:
-    """``sg:Agent`` and its subclasses, as the inside of a ``VALUES`` block (cached)."""
+    """``sg:Agent`` and its subclasses, as the inside of ``IN (…)`` (cached)."""
     agent = f"{base}ontology/Agent"
 
     def compute() -> str:
         found = {agent}
         for row in store.query(f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS}subClassOf>+ <{agent}> }}"):
             found.add(row["c"].value)
-        return " ".join(f"<{c}>" for c in sorted(found))
+        return ", ".join(f"<{c}>" for c in sorted(found))
 
     return cache_for(store, "facets").get(store, "agents", compute)

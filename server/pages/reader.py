@@ -1,45 +1,32 @@
-"""``/source/<slug>``: the article with every encoded assertion highlighted.
+"""``/source/<slug>``: any source document with every encoded assertion highlighted.
 
-The text is the document's ``sg:sourceText`` (the words the quote offsets point into; the
-file in ``kg/data/sources/`` when the store has no text). Spans come from each assertion's
-``oa:start``/``oa:end``. Spans may nest or cross, so each sentence is cut into segments at
-every span boundary and the segments are wrapped in ``<mark>``s with a stack: a span that
-crosses another is split into pieces, the first piece of each assertion carries its anchor
-(``#usg-NNN``), ``tabindex=0`` and a popup (kind + triples, with links) that hover and focus
-show — no script needed. Page furniture (share links, comment box) is de-emphasized and a
-body sentence no assertion quotes is flagged.
+The text is the document's ``sg:sourceText`` (the words the quote offsets point into). It is
+shown as the curator divided it (:func:`server.describe.sources.segmentation`): section
+headings, body paragraphs cut into sentences, and page furniture de-emphasized. Spans come
+from each assertion's ``oa:start``/``oa:end``. Spans may nest or cross, so each sentence is
+cut into segments at every span boundary and the segments are wrapped in ``<mark>``s with a
+stack: a span that crosses another is split into pieces, the first piece of each assertion
+carries its anchor (``#usg-NNN``), ``tabindex=0`` and a popup (kind badge, paraphrase and
+triples, with links) that hover and focus show — no script needed. A body sentence that no
+assertion quotes is flagged.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 from flask import Response, render_template
 
-from kg import quotes
-from kg.paths import sources_dir
-from kg.store import Store
-from server.describe import KINDS, Provenance, Term, Viewer, provenance
-from server.labels import OA, PROV, cache_for, patterns
+from kg.sources.text import Segmented
+from server.describe import KIND_LIST, Term, Viewer
+from server.describe.sources import Span, placed, segmentation, source_info, stored_text
 from server.pages import bp
 from server.pages.common import base_iri, not_found, viewer
 from server.store import get_store
 
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,100}$")
-
-
-@dataclass
-class Span:
-    prov: Provenance
-    start: int
-    end: int
-    triples: list[tuple[Term, Term, Term]] = field(default_factory=list)
-
-    @property
-    def slug(self) -> str:
-        return self.prov.slug
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,100}$")
 
 
 @dataclass
@@ -55,48 +42,10 @@ class Token:
 
 @dataclass
 class Block:
-    role: str  # title | byline | furniture | body | blank
+    role: str  # heading | furniture | body
     sentences: list[tuple[bool, list[Token]]]  # (uncovered, tokens)
     paragraph: int | None = None
-
-
-def source_text(store: Store, doc_iri: str, slug: str) -> str | None:
-    reader = patterns(store)
-    for q in reader.quads_for_pattern(
-        ox.NamedNode(doc_iri), ox.NamedNode(f"{base_iri()}ontology/sourceText"), None, None
-    ):
-        if isinstance(q.object, ox.Literal):
-            return q.object.value
-    path = sources_dir() / f"{slug}.txt"
-    return path.read_text("utf-8") if path.is_file() else None
-
-
-def assertion_spans(store: Store, base: str, doc_iri: str, text: str) -> tuple[list, list]:
-    """``(placed spans, provenances whose offsets do not fit the text)``."""
-    reader = patterns(store)
-    graphs: set[str] = set()
-    for q in reader.quads_for_pattern(
-        None, ox.NamedNode(OA + "hasSource"), ox.NamedNode(doc_iri), None
-    ):
-        for holder in reader.quads_for_pattern(
-            None, ox.NamedNode(PROV + "wasQuotedFrom"), q.subject, q.graph_name
-        ):
-            if isinstance(holder.subject, ox.NamedNode):
-                graphs.add(holder.subject.value)
-    placed, unplaced = [], []
-    for graph in sorted(graphs):
-        prov = provenance(store, graph, base)
-        if prov is None:
-            continue
-        start, end = prov.start, prov.end
-        if start is None or end is None or text[start:end] != prov.exact:
-            found = text.find(prov.exact) if prov.exact else -1
-            if found < 0:
-                unplaced.append(prov)
-                continue
-            start, end = found, found + len(prov.exact)
-        placed.append(Span(prov, start, end))
-    return placed, unplaced
+    section: int | None = None  # the heading's number (its anchor: #s{n})
 
 
 def _tokens(text: str, start: int, end: int, spans: list[Span], seen: set[str]) -> list[Token]:
@@ -128,28 +77,25 @@ def _tokens(text: str, start: int, end: int, spans: list[Span], seen: set[str]) 
     return tokens
 
 
-def layout(text: str, spans: list[Span]) -> tuple[list[Block], int]:
+def layout(text: str, seg: Segmented, spans: list[Span]) -> tuple[list[Block], int]:
     """The text as blocks of sentences of tokens; also the number of uncovered sentences."""
-    body_starts = {s for s, _ in quotes.body_paragraphs(text)}
-    by_paragraph: dict[int, list[quotes.Sentence]] = {}
-    para_of_line: dict[int, int] = {}
-    for sentence in quotes.sentences(text):
+    furniture = {line.start for line in seg.furniture}
+    headings = {line.start for line in seg.headings}
+    number_of = {line.start: n for n, line in enumerate(seg.paragraphs, start=1)}
+    by_paragraph: dict[int, list] = {}
+    for sentence in seg.sentences:
         by_paragraph.setdefault(sentence.paragraph, []).append(sentence)
-    for number, (start, _end) in enumerate(quotes.body_paragraphs(text), start=1):
-        para_of_line[start] = number
     blocks: list[Block] = []
     seen: set[str] = set()
-    header_left = 2
     uncovered_count = 0
     offset = 0
     for line in text.split("\n"):
         start, end = offset, offset + len(line)
         offset = end + 1
-        stripped = line.strip()
-        if not stripped:
+        if not line.strip():
             continue
-        if start in body_starts:
-            number = para_of_line[start]
+        if start in number_of:
+            number = number_of[start]
             sentences = []
             cursor = start
             for s in by_paragraph.get(number, []):
@@ -163,14 +109,11 @@ def layout(text: str, spans: list[Span]) -> tuple[list[Block], int]:
                 sentences.append((False, _tokens(text, cursor, end, spans, seen)))
             blocks.append(Block("body", sentences, number))
             continue
-        if any(p.match(stripped) for p in quotes.FURNITURE):
-            role = "furniture"
-        elif header_left:
-            role = "title" if header_left == 2 else "byline"
-            header_left -= 1
-        else:
-            role = "furniture"
-        blocks.append(Block(role, [(False, _tokens(text, start, end, spans, seen))]))
+        role = "heading" if start in headings and start not in furniture else "furniture"
+        block = Block(role, [(False, _tokens(text, start, end, spans, seen))])
+        if role == "heading":
+            block.section = sum(1 for b in blocks if b.role == "heading") + 1
+        blocks.append(block)
     return blocks, uncovered_count
 
 
@@ -184,36 +127,35 @@ def _triples(view: Viewer, graph_iri: str) -> list[tuple[Term, Term, Term]]:
 
 @bp.get("/source/<slug>")
 def source(slug: str) -> Response:
-    if not _SLUG.match(slug):
+    if not SLUG.match(slug):
         return not_found("that source", slug)
     store = get_store()
     base = base_iri()
     doc_iri = f"{base}id/document/{slug}"
-    text = source_text(store, doc_iri, slug)
+    text = stored_text(store, base, doc_iri)
     if text is None:
-        return not_found(f"the source <{doc_iri}>", slug.replace("-", " "))
-
-    def compute() -> tuple[list[Span], list[Provenance]]:
-        return assertion_spans(store, base, doc_iri, text)
-
-    spans, unplaced = cache_for(store, "reader").get(store, doc_iri, compute)
+        return not_found(f"the source “{slug}” (<{doc_iri}>)", slug.replace("-", " "))
+    found = placed(store, base, doc_iri, text)
     view = viewer()
-    spans = [Span(s.prov, s.start, s.end, _triples(view, s.prov.assertion)) for s in spans]
-    blocks, uncovered = layout(text, spans)
-    counts = {name: 0 for name, _, _ in KINDS}
+    spans = [Span(s.prov, s.start, s.end, _triples(view, s.prov.assertion)) for s in found.spans]
+    blocks, uncovered = layout(text, segmentation(store, base, doc_iri, text), spans)
+    counts: dict[str, int] = {}
     for s in spans:
         counts[s.prov.kind] = counts.get(s.prov.kind, 0) + 1
-    title = view.iri_term(doc_iri).label
+    info = source_info(store, base, view, doc_iri)
     response = Response(
         render_template(
             "pages/source.html",
-            title=title,
+            title=info.title,
+            info=info,
             doc=view.iri_term(doc_iri),
             blocks=blocks,
-            spans=sorted(spans, key=lambda s: (s.start, s.slug)),
-            unplaced=unplaced,
+            spans=spans,
+            unplaced=found.unplaced,
             uncovered=uncovered,
-            legend=[(name, css, words, counts.get(name, 0)) for name, css, words in KINDS],
+            legend=[
+                (k.name, k.css, k.words, counts[k.name]) for k in KIND_LIST if k.name in counts
+            ],
         ),
         mimetype="text/html",
     )

@@ -105,8 +105,17 @@ def serve(space: str, rest: str) -> Response:
     return server_timing(response, started)
 
 
+def _kinds(statement) -> tuple[tuple[str, str], ...]:  # type: ignore[no-untyped-def]
+    """The badges of the assertions that make a statement, once per kind."""
+    seen: dict[str, str] = {}
+    for p in statement.provenance:
+        seen.setdefault(p.kind_class, p.kind_words)
+    return tuple(seen.items())
+
+
 def neighbourhood(view) -> list[Edge]:  # type: ignore[no-untyped-def]
-    """The edges the diagram draws: links to other resources, not types or literals."""
+    """The edges the diagram draws: links to other resources, not types or literals; each
+    with the kinds of the assertions that make it."""
     base = base_iri()
     edges: list[Edge] = []
     for group in view.groups:
@@ -115,27 +124,44 @@ def neighbourhood(view) -> list[Edge]:  # type: ignore[no-untyped-def]
             continue
         for st in group.statements:
             if st.value.kind == "iri":
-                edges.append(Edge(group.prop.label, local, st.value.label, st.value.url, True))
+                edges.append(
+                    Edge(group.prop.label, local, st.value.label, st.value.url, True, _kinds(st))
+                )
     for group in view.backlinks:
         local = local_name(group.prop.value)
         for st in group.statements:
-            if st.value.kind == "iri" and not st.value.value.startswith(f"{base}graph/"):
-                edges.append(Edge(group.prop.label, local, st.value.label, st.value.url, False))
+            if st.value.kind == "iri" and not st.value.value.startswith(
+                (f"{base}graph/", f"{base}np/")
+            ):
+                edges.append(
+                    Edge(group.prop.label, local, st.value.label, st.value.url, False, _kinds(st))
+                )
     edges.sort(key=lambda e: (e.prop_local not in ACTOR_PROPERTIES, e.outgoing, e.prop))
     return edges
 
 
 def render_page(iri: str, local: str) -> str:
-    view = viewer().entity(iri)
+    pages = viewer()
+    view = pages.entity(iri)
     edges = neighbourhood(view)
     diagram = neighbourhood_svg(view.label, edges) if edges else None
-    page_url = request.host_url.rstrip("/") + local
+    origin = request.host_url.rstrip("/")
+    data = schema_jsonld(
+        view,
+        origin + local,
+        base=base_iri(),
+        name_of=lambda other: pages.iri_term(other).label,
+        origin=origin,
+    )
     return render_template(
         "pages/entity.html",
         view=view,
         local=local,
         diagram=diagram,
-        jsonld=jsonld_script(schema_jsonld(view, page_url)),
+        jsonld=jsonld_script(data),
+        attributed=[pages.iri_term(a) for a in view.own_provenance.attributed]
+        if view.own_provenance
+        else [],
         alternates=alternates(local),
         downloads=[(f"{local}.{f.suffix}", f.media_type, FORMAT_WORDS[f.name]) for f in DOWNLOADS],
         dataset=f"{base_iri()}void",

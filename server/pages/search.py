@@ -165,8 +165,9 @@ _warmed: set[tuple[int, int]] = set()
 
 @bp.before_app_request
 def _warm_index() -> None:
-    """Build the label index in the background on a process's first request (gunicorn
-    workers fork after import, so this runs once per worker), so no search pays for it."""
+    """Build the label index, open the full-text index and count /browse's facets in the
+    background on a process's first request (gunicorn workers fork after import, so this
+    runs once per worker), so no search or first visit to /browse pays for it."""
     store = get_store()
     key = (os.getpid(), id(store))
     if key in _warmed or not hasattr(store, "reader"):
@@ -183,6 +184,10 @@ def _warm_index() -> None:
             index_for(store)
         with contextlib.suppress(Exception):
             text_index(store, base)
+        with contextlib.suppress(Exception):
+            from server.pages.facets import warm  # noqa: PLC0415
+
+            warm(store, base)  # /browse's first page and counts
 
     threading.Thread(target=build, name="search-index", daemon=True).start()
 
@@ -234,6 +239,8 @@ class Hit:
     quote_html: str = ""
     paraphrase_html: str = ""
     source: str = ""
+    slug: str = ""  # the assertion's readable name (usg-027)
+    reader_url: str = ""  # the quote in the annotated source
 
     def to_json(self) -> dict[str, object]:
         data: dict[str, object] = {
@@ -263,8 +270,11 @@ def search_text(
     found, total = search_index.search(text_index(store, base), query, limit=limit, offset=offset)
     hits = []
     assertion_type = f"{base}ontology/Assertion"
+    from server.describe import provenance  # noqa: PLC0415
+
     for h in found:
         css, words = kind_badge(h.kind)
+        prov = provenance(store, h.iri, base)
         hits.append(
             Hit(
                 iri=h.iri,
@@ -274,7 +284,9 @@ def search_text(
                 types=[assertion_type],
                 type_label="Assertion",
                 score=round(-h.rank / (1.0 - h.rank), 6) if h.rank < 0 else 0.0,
-                url=local_url(h.iri, base) or h.iri,
+                url=(prov.url if prov is not None else None) or local_url(h.iri, base) or h.iri,
+                slug=prov.slug if prov is not None else local_name(h.iri),
+                reader_url=(prov.reader_url or "") if prov is not None else "",
                 kind=h.kind,
                 kind_class=css,
                 kind_words=words,

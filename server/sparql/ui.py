@@ -6,12 +6,18 @@ Each example file starts with header comments::
     # title: Who guarantees Ukraine's security?
     # description: Guarantors of each commitment, with the commitment type.
     #   (an indented comment line continues the description)
+    # param: actor iri country:united-states  The guarantor (any actor's IRI or CURIE).
     PREFIX sg: <https://w3id.org/sgkg/ontology/>
     SELECT …
 
 The directory is ``app.config["QUERY_EXAMPLES_DIR"]`` (tests point it elsewhere), by default
-``kg.paths.data_dir() / "queries"``. The UI works offline: no CDN, no prefix.cc, no LOV look-ups
-(see static/sparql-ui.js); without JavaScript each example is a plain link to
+``kg.paths.data_dir() / "queries"``. ``# param:`` lines declare the typed parameters of the
+query's REST API (``/api/queries/<slug>``, see :mod:`server.api.catalogue`).
+
+The UI works offline: no CDN, no prefix.cc, no LOV look-ups (see static/sparql-ui.js): class,
+property, entity and prefix completion come from ``/api/complete`` and ``/api/prefixes``,
+charts from the vendored Chart.js. ``/sparql?share=<id>`` opens a shared query
+(:mod:`server.api.share`). Without JavaScript each example is a plain link to
 ``/sparql?query=…`` and the page has a plain form.
 """
 
@@ -22,12 +28,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import Response, current_app, jsonify, render_template, request
+from flask import Response, current_app, jsonify, render_template, request, url_for
 
 from kg import paths
 from server.sparql import bp
 
-_HEADER = re.compile(r"^#\s*(title|description)\s*:\s*(.*)$", re.IGNORECASE)
+_HEADER = re.compile(r"^#\s*(title|description|param)\s*:\s*(.*)$", re.IGNORECASE)
 _CONTINUATION = re.compile(r"^#\s{2,}(\S.*)$")
 
 
@@ -75,6 +81,9 @@ def parse_example(path: Path) -> Example:
             match = _HEADER.match(line.strip())
             if match:
                 last = match.group(1).lower()
+                if last == "param":  # typed API parameters: server.api.catalogue reads them
+                    last = None
+                    continue
                 fields[last] = match.group(2).strip()
                 continue
             cont = _CONTINUATION.match(line)
@@ -127,6 +136,14 @@ def render_ui(query: str | None = None) -> Response:
     endpoint_path = f"{request.script_root}/sparql"
     endpoint = f"{request.url_root.rstrip('/')}/sparql"
     examples = load_examples()
+    share_id = request.args.get("share")
+    if share_id is not None and query is None:
+        from server.api import share  # noqa: PLC0415
+
+        found = share.load(share_id)
+        if found is None:
+            raise share.UnknownShare(f"no shared query has the id {share_id[:40]!r}")
+        query = found[0]
     listed = [
         {**asdict(ex), "href": f"{endpoint_path}?{urlencode({'query': ex.query})}"}
         for ex in examples
@@ -139,6 +156,12 @@ def render_ui(query: str | None = None) -> Response:
         "prefixes": prefixes(base),
         "examples": [asdict(ex) for ex in examples],
         "initialQuery": initial,
+        "shared": share_id if share_id is not None and query is not None else None,
+        # research tools (server.api): completions, prefixes, share links, charts
+        "completeUrl": f"{request.script_root}/api/complete",
+        "prefixesUrl": f"{request.script_root}/api/prefixes",
+        "shareUrl": f"{request.script_root}/api/share",
+        "chartJs": url_for("static", filename="chartjs/chart.umd.min.js"),
     }
     html = render_template(
         "sparql/ui.html",

@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.server]
 def test_home_page(page, gunicorn_server, screenshot, external_requests) -> None:  # type: ignore[no-untyped-def]
     page.goto(gunicorn_server + "/")
     assert page.locator("h1").count() == 1
-    assert page.locator(".kind-counts .badge").count() == 5
+    assert page.locator(".kind-counts .badge").count() >= 5  # the kinds the sources use
     assert page.locator("table.counts tbody tr").count() > 3
     assert page.locator("svg.diagram").count() == 1
     screenshot(page, "pages-home")

@@ -30,6 +30,7 @@ STATES = {
     "australia": ("Q408", "AU", "AUS", 900, "AUL"),
     "china": ("Q148", "CN", "CHN", 710, "CHN"),
     "germany": ("Q183", "DE", "DEU", 255, "GMY"),
+    "italy": ("Q38", "IT", "ITA", 325, "ITA"),
 }
 OTHERS = {
     "organisation/nato": "Q7184",
@@ -43,6 +44,12 @@ OTHERS = {
     "place/moscow": "Q649",
     "place/beijing": "Q956",
     "place/washington": "Q61",
+    "person/joseph-r-biden-jr": "Q6279",
+    "person/volodymyr-zelenskyy": "Q3881",
+    "place/puglia": "Q1447",
+    "organisation/united-nations": "Q1065",
+    "instrument/un-charter": "Q171328",
+    "office/president-of-the-united-states": "Q11696",
 }
 
 

@@ -1,0 +1,118 @@
+"""/browse: facets with counts that narrow, values that combine, paging, the JSON contract of
+DESIGN.md, accessible HTML, and 400s that name the bad parameter."""
+
+from __future__ import annotations
+
+import re
+
+SG = "https://w3id.org/sgkg/ontology/"
+US = "https://w3id.org/sgkg/id/country/united-states"
+JSON = {"Accept": "application/json"}
+
+
+def browse(client, **params):  # type: ignore[no-untyped-def]
+    response = client.get("/browse", query_string=params, headers=JSON)
+    assert response.status_code == 200, response.text[:300]
+    assert response.mimetype == "application/json"
+    return response.get_json()
+
+
+def counts(body, facet: str) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    return {v["value"]: v["count"] for v in body["facets"][facet]}
+
+
+def test_json_contract(client) -> None:  # type: ignore[no-untyped-def]
+    body = browse(client)
+    assert {"total", "facets", "results"} <= set(body)
+    assert body["total"] > 50
+    with_counts = [name for name, values in body["facets"].items() if values]
+    assert len(with_counts) >= 4
+    assert set(body["facets"]) == {
+        "type",
+        "kind",
+        "source",
+        "actor",
+        "commitment",
+        "status",
+        "condition",
+    }
+    for values in body["facets"].values():
+        for value in values:
+            assert set(value) == {"value", "label", "count"}
+            assert value["count"] > 0 and value["label"]
+    assert counts(body, "kind")[f"{SG}Prediction"] >= 3
+    assert counts(body, "commitment") and counts(body, "status") and counts(body, "condition")
+    assert len(body["results"]) == 20
+    assert {"iri", "label", "url", "types"} <= set(body["results"][0])
+
+
+def test_choosing_values_narrows(client) -> None:  # type: ignore[no-untyped-def]
+    everything = browse(client)
+    predictions = browse(client, kind="sg:Prediction")
+    expected = counts(everything, "kind")[f"{SG}Prediction"]
+    assert predictions["total"] == expected  # the count said what the choice gives
+    assert all(r["kind"] == f"{SG}Prediction" for r in predictions["results"])
+    # every other facet's counts narrow to these results
+    for facet in ("actor", "source", "type"):
+        narrowed = counts(predictions, facet)
+        assert narrowed, facet
+        for value, n in narrowed.items():
+            assert n <= predictions["total"]
+            assert n <= counts(everything, facet).get(value, 0)
+    # the chosen facet keeps its alternatives (values within a facet are OR)
+    assert len(counts(predictions, "kind")) > 1
+    both = browse(client, kind=["sg:Prediction", "sg:Recommendation"])
+    assert both["total"] == expected + counts(everything, "kind")[f"{SG}Recommendation"]
+    # AND across facets: the predictions about one actor (the most frequent one)
+    actor, n = max(counts(predictions, "actor").items(), key=lambda item: item[1])
+    about = browse(client, kind="sg:Prediction", actor=actor)
+    assert 0 < about["total"] == n <= predictions["total"]
+    assert counts(browse(client, actor=US), "kind")  # the US appears in several kinds
+    # a commitment type narrows to commitments and the claims about them
+    reassurance = browse(client, commitment="sg:Reassurance")
+    assert 0 < reassurance["total"] < everything["total"]
+
+
+def test_paging(client) -> None:  # type: ignore[no-untyped-def]
+    first = client.get("/browse?size=5", headers=JSON)
+    second = client.get("/browse?size=5&page=2", headers=JSON)
+    assert 'rel="next"' in first.headers["Link"]
+    a = [r["iri"] for r in first.get_json()["results"]]
+    b = [r["iri"] for r in second.get_json()["results"]]
+    assert len(a) == len(b) == 5 and not set(a) & set(b)
+    assert browse(client, kind="sg:Prediction", page=99)["results"] == []
+
+
+def test_bad_parameters_are_400_naming_them(client) -> None:  # type: ignore[no-untyped-def]
+    for query, named in (
+        ("colour=red", "colour"),
+        ("kind=%3Cscript%3E", "kind"),
+        ("kind=nope:thing", "kind"),
+        ("page=abc", "page"),
+        ("page=0", "page"),
+        ("size=1000", "size"),
+    ):
+        response = client.get("/browse?" + query, headers=JSON)
+        assert response.status_code == 400, query
+        assert named in response.get_json()["message"], query
+        html = client.get("/browse?" + query, headers={"Accept": "text/html"})
+        assert html.status_code == 400 and "<script>" not in html.text
+
+
+def test_accessible_html(client) -> None:  # type: ignore[no-untyped-def]
+    html = client.get("/browse?kind=sg:Prediction").text
+    fieldsets = re.findall(r'<fieldset class="facet"[^>]*>\s*<legend>([^<]+)</legend>', html)
+    assert "Kind of claim" in fieldsets and "Actor" in fieldsets and len(fieldsets) >= 4
+    boxes = re.findall(r'<input type="checkbox" id="([^"]+)"', html)
+    labels = set(re.findall(r'<label for="([^"]+)"', html))
+    assert boxes and set(boxes) <= labels  # every checkbox has its label
+    assert re.search(r'value="' + re.escape(SG) + r'Prediction" checked', html)
+    assert 'role="status"' in html and "result" in html
+    assert '<span class="visually-hidden"> results</span>' in html  # counts are announced
+    assert 'class="badge k-prediction"' in html
+
+
+def test_labels_are_escaped(hostile_client) -> None:  # type: ignore[no-untyped-def]
+    html = hostile_client.get("/browse?type=sg:State").text
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
