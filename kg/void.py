@@ -588,8 +588,10 @@ def describe_dataset(
             ox.Literal(dump.sha256, datatype=_nn(XSD + "hexBinary")),
         )
     from kg.void_subsets import source_subsets  # noqa: PLC0415  (one subset per source)
+
     g.triples += source_subsets(store, base_iri, ds, stats.graphs)
     from kg.void_release import release_triples  # noqa: PLC0415  (issue 12: versions)
+
     g.triples += release_triples(base_iri, origin)
     return _grouped(g.triples)
 
