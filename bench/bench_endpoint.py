@@ -358,7 +358,15 @@ def main(argv: list[str] | None = None) -> int:
             workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="sgkg-bench-")))
         results.update(prepare(workdir, data, oxigraph))
         our_port, oxi_port = free_port(), free_port()
-        env = {**os.environ, "KG_STORE": str(workdir / "ours"), "KG_MAX_ROWS": "1000000"}
+        env = {
+            **os.environ,
+            "KG_STORE": str(workdir / "ours"),
+            "KG_MAX_ROWS": "1000000",
+            "KG_DUMPS": str(workdir / "dumps"),
+            # a benchmark is one client making thousands of requests: no per-client budgets
+            "KG_RATE_LIMIT_REQUESTS": "0",
+            "KG_RATE_LIMIT_QUERY_SECONDS": "0",
+        }
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)
         serve = (
             "import argparse, sys; from kg import settings; from server import serve; "

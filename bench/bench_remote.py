@@ -179,7 +179,13 @@ def bench_queries(data: Path, tmp: Path, repeat: int) -> dict[str, dict[str, flo
     port = free_port()
     app = subprocess.Popen(
         [sys.executable, "-m", "kg.cli", "serve", "--port", str(port), "--workers", "2"],
-        env={**os.environ, "KG_STORE": url, "KG_QUERY_TIMEOUT": "600"},
+        env={
+            **os.environ,
+            "KG_STORE": url,
+            "KG_QUERY_TIMEOUT": "600",
+            "KG_RATE_LIMIT_REQUESTS": "0",
+            "KG_RATE_LIMIT_QUERY_SECONDS": "0",
+        },
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         cwd=ROOT,

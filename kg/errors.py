@@ -97,3 +97,76 @@ class Forbidden(KGError):
     """A request the server refuses by policy (SERVICE target not allowed, LOAD, …)."""
 
     status = 403
+
+
+class MemoryLimit(KGError):
+    """A request or query process reached ``KG_MAX_MEMORY_MB``."""
+
+    status = 503
+
+
+class RateLimited(KGError):
+    """A client went over its budget (``KG_RATE_LIMIT_*``); ``retry_after`` in seconds."""
+
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.headers = {"Retry-After": str(retry_after)}
+
+
+#: words in a pyoxigraph RuntimeError that mean the storage failed, not the query
+_STORAGE_WORDS = ("rocksdb", "corrupt", "storage", "io error", "i/o error")
+_NO_SPACE = ("no space left", "disk quota", "enospc", "read-only file system")
+
+
+def engine_error(exc: BaseException, *, what: str = "query") -> KGError:
+    """The one mapping from what the query engine (pyoxigraph) raises to a typed error.
+
+    Everything a user can cause is a 4xx naming the problem: a syntax error (400, with its
+    position when the engine gives one), an evaluation error such as an unsupported custom
+    function (``RuntimeError``, 400), a bad argument (``ValueError``, 400). Storage failures
+    are 503 (a full disk says so), memory exhaustion 503 naming ``KG_MAX_MEMORY_MB``; anything
+    else is a server fault (500)."""
+    if isinstance(exc, KGError):
+        return exc
+    message = str(exc) or exc.__class__.__name__
+    if isinstance(exc, MemoryError):
+        return MemoryLimit(
+            f"the {what} needed more memory than its limit (KG_MAX_MEMORY_MB) and was stopped"
+        )
+    if isinstance(exc, SyntaxError):  # with its line and column (kg.store.positions)
+        from kg.store.positions import engine_error as positioned  # noqa: PLC0415
+
+        return positioned(exc)
+    if isinstance(exc, OSError):
+        return storage_error(exc)
+    if isinstance(exc, RuntimeError):
+        if any(word in message.lower() for word in _STORAGE_WORDS):
+            return storage_error(exc)
+        return QueryError(f"the {what} cannot be evaluated: {message}")
+    if isinstance(exc, ValueError | TypeError):
+        return QueryError(f"the {what} is not valid: {message}")
+    return KGError(f"the {what} failed: {exc.__class__.__name__}")
+
+
+def storage_error(exc: BaseException) -> StoreError:
+    """An OS or storage failure as a 503; a full disk is named as such."""
+    message = str(exc) or exc.__class__.__name__
+    errno_value = getattr(exc, "errno", None)
+    if errno_value in (28, 122, 30) or any(word in message.lower() for word in _NO_SPACE):
+        return StoreError(
+            "the store cannot be written: its disk is full or read-only; nothing was changed"
+        )
+    return StoreError(f"the store failed: {message}")
+
+
+#: what remote SPARQL servers say (with a 5xx) about a query that only the client can fix
+_USER_CAUSED = ("custom function", "is not supported", "undefined function", "unknown function")
+
+
+def user_caused(message: str) -> bool:
+    """True when a server's error message is about the query, not about the server."""
+    lowered = message.lower()
+    return any(phrase in lowered for phrase in _USER_CAUSED)

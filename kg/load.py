@@ -48,6 +48,8 @@ def _plan(
         if not path.is_file():
             raise ParseError("no such file", source=str(path))
         fmt = rdfio.guess_format(path)
+        if fmt == ox.RdfFormat.RDF_XML:  # before any write: the bulk loader expands entities
+            rdfio.refuse_dtd_file(path)
         to_graph = graph or import_graph(path, base_iri)
         keep = fmt.supports_datasets and not graph
         plans.append(LoadPlan(path, fmt, to_graph, keep, path.stat().st_size))

@@ -1,14 +1,28 @@
 """Reading RDF safely and with exact error positions.
 
 Parsing is done by pyoxigraph: it reports ``file:line:column``, never fetches anything
-(remote JSON-LD contexts are refused; RDF/XML has no external entities), and is fast.
-Curated files are small and become rdflib datasets for SHACL and the reasoner.
+(remote JSON-LD contexts are refused), and is fast. Curated files are small and become
+rdflib datasets for SHACL and the reasoner.
+
+Hostile input is refused before a parser sees it:
+
+* **XML with a DTD.** pyoxigraph's RDF/XML (and SPARQL XML results) parser expands internal
+  entities: the "billion laughs" document (9 levels x 10 references, 1 kB) grew a server by
+  ~10 GB. Every XML entry point therefore refuses ``<!DOCTYPE`` and ``<!ENTITY`` outright
+  (:func:`refuse_dtd`; streams are checked as they are read, :class:`DTDGuard`). RDF/XML
+  needs no DTD; the markers are looked for case-insensitively and with NUL bytes dropped
+  (UTF-16/32 documents), so a literal that *contains* ``<!DOCTYPE`` in a CDATA section is
+  refused too, with the same message.
+* **Deep JSON-LD.** More than :data:`MAX_JSON_DEPTH` nested objects/arrays is refused
+  (pyoxigraph's own limit is 65,536 levels).
+* **Huge literals.** A literal longer than :data:`MAX_LITERAL_CHARS` in an upload is refused.
 """
 
 from __future__ import annotations
 
 import gzip
 import io
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
@@ -18,6 +32,90 @@ import rdflib
 from rdflib.term import BNode, Literal, URIRef
 
 from kg.errors import ParseError
+
+#: deepest JSON-LD nesting of objects and arrays accepted in an upload
+MAX_JSON_DEPTH = 256
+#: longest literal (characters) accepted in an upload (uploads are also bounded in bytes by
+#: ``KG_MAX_REQUEST_BYTES``; this bound holds when an operator raises that one)
+MAX_LITERAL_CHARS = 4 * 1024 * 1024
+#: what declares a DTD or entities; refused in any XML input
+_DTD_MARKERS = (b"<!doctype", b"<!entity")
+_DTD_MESSAGE = (
+    "XML with a DTD or entity declarations (<!DOCTYPE …>, <!ENTITY …>) is refused: entity "
+    "expansion can exhaust the server's memory ('billion laughs'); RDF/XML needs no DTD"
+)
+_JSON_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def refuse_dtd(data: bytes, source: str = "<input>", error: type[Exception] = ParseError) -> None:
+    """Raise ``error`` (a 4xx :class:`ParseError` by default) when ``data`` is XML that
+    declares a DTD or entities. Cheap: two C-speed scans of the bytes."""
+    lowered = data.lower()
+    if b"\x00" in lowered[:4096]:  # UTF-16/32: the markers are spread over NUL bytes
+        lowered = lowered.replace(b"\x00", b"")
+    if any(marker in lowered for marker in _DTD_MARKERS):
+        if error is ParseError:
+            raise ParseError(_DTD_MESSAGE, source=source)
+        raise error(f"{source}: {_DTD_MESSAGE}")
+
+
+class DTDGuard:
+    """A binary stream that raises :class:`ParseError` as soon as the bytes read hold a DTD
+    or entity declaration (see :func:`refuse_dtd`); markers split across reads are found."""
+
+    _KEEP = 64  # bytes of the previous read kept to find a marker spread over two reads
+
+    def __init__(self, raw: IO[bytes], source: str) -> None:
+        self.raw, self.source, self._tail = raw, source, b""
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size)
+        if data:
+            refuse_dtd(self._tail + data, self.source)
+            self._tail = data[-self._KEEP :]
+        return data
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def refuse_dtd_file(path: str | Path) -> None:
+    """:func:`refuse_dtd` over a whole file (gzip looked through), read in chunks."""
+    with open_input(path) as raw:
+        guard = DTDGuard(raw, str(path))
+        while guard.read(1 << 20):
+            pass
+
+
+def json_depth(data: bytes) -> int:
+    """The deepest nesting of JSON objects and arrays, strings skipped."""
+    if data.count(b"{") + data.count(b"[") <= MAX_JSON_DEPTH:
+        return 0  # too few brackets in all to nest too deep
+    depth = deepest = 0
+    for token in _JSON_TOKEN.findall(data):
+        if token in (b"{", b"["):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in (b"}", b"]"):
+            depth -= 1
+    return deepest
+
+
+def check_untrusted(data: bytes, fmt: ox.RdfFormat, source: str = "<input>") -> None:
+    """The pre-parse checks of an upload: no DTD in XML, bounded JSON-LD nesting."""
+    if fmt == ox.RdfFormat.RDF_XML:
+        refuse_dtd(data, source)
+    elif fmt == ox.RdfFormat.JSON_LD:
+        depth = json_depth(data)
+        if depth > MAX_JSON_DEPTH:
+            raise ParseError(
+                f"the JSON-LD document nests objects and arrays {depth} levels deep; at most "
+                f"{MAX_JSON_DEPTH} are accepted",
+                source=source,
+            )
+
 
 _SUFFIXES: dict[str, ox.RdfFormat] = {
     "nt": ox.RdfFormat.N_TRIPLES,
@@ -81,7 +179,10 @@ def iter_quads(
     """Parse a file into pyoxigraph quads, raising :class:`ParseError` with its position."""
     fmt = format or guess_format(path)
     graph = ox.NamedNode(to_graph) if to_graph else None
-    with open_input(path) as stream:
+    with open_input(path) as raw:
+        stream: IO[bytes] = raw
+        if fmt == ox.RdfFormat.RDF_XML:
+            stream = DTDGuard(raw, str(path))  # type: ignore[assignment]
         try:
             for quad in ox.parse(
                 stream,
@@ -108,9 +209,11 @@ def parse_bytes(
 ) -> list[ox.Quad]:
     """Parse untrusted bytes (nothing is fetched) into quads, with positions in errors.
 
-    Blank nodes are renamed so that two uploads of ``_:b`` stay two nodes."""
+    Blank nodes are renamed so that two uploads of ``_:b`` stay two nodes. XML with a DTD,
+    too deep JSON-LD and too long literals are refused (see the module doc)."""
+    check_untrusted(data, fmt, source)
     try:
-        return list(
+        quads = list(
             ox.parse(
                 io.BytesIO(data),
                 format=fmt,
@@ -120,6 +223,15 @@ def parse_bytes(
         )
     except SyntaxError as exc:
         raise parse_error(exc, source) from exc
+    if len(data) > MAX_LITERAL_CHARS:  # else no literal can be that long
+        for quad in quads:
+            if isinstance(quad.object, ox.Literal) and len(quad.object.value) > MAX_LITERAL_CHARS:
+                raise ParseError(
+                    f"a literal of {len(quad.object.value)} characters; at most "
+                    f"{MAX_LITERAL_CHARS} are accepted",
+                    source=source,
+                )
+    return quads
 
 
 def to_rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph):

@@ -37,6 +37,29 @@ def _positive_int(value: str) -> int:
     return number
 
 
+def _non_negative_float(value: str) -> float:
+    number = float(value)
+    if number < 0:
+        raise ValueError("must be >= 0 (0 = off)")
+    return number
+
+
+def _non_negative_int(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError("must be >= 0 (0 = off)")
+    return number
+
+
+def _addresses(value: str) -> str:
+    """Space- or comma-separated IP addresses or networks (checked here, parsed by users)."""
+    import ipaddress  # noqa: PLC0415
+
+    for item in value.replace(",", " ").split():
+        ipaddress.ip_network(item, strict=False)
+    return value
+
+
 def _base_iri(value: str) -> str:
     if not value.startswith(("http://", "https://")) or not value.endswith("/"):
         raise ValueError("must be an http(s) IRI ending with '/'")
@@ -86,6 +109,33 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("DUMPS", "./var/dumps", "directory where `kg dump` writes and /dumps/ serves dumps"),
     Setting("WORKERS", 4, "gunicorn worker processes for `kg serve`", _positive_int),
+    Setting(
+        "MAX_MEMORY_MB",
+        1024,
+        "memory (MB) one query or validation process may add, and a web worker may grow by "
+        "before it is recycled; over it: 503 naming the limit",
+        _positive_int,
+    ),
+    Setting(
+        "RATE_LIMIT_REQUESTS",
+        3000,
+        "requests per client per minute on /sparql, /update, /store, /api/ (shared by all "
+        "workers); over it: 429 with Retry-After; 0 = off",
+        _non_negative_int,
+    ),
+    Setting(
+        "RATE_LIMIT_QUERY_SECONDS",
+        60.0,
+        "seconds of query time per client per minute (shared by all workers); over it: 429 "
+        "with Retry-After; 0 = off",
+        _non_negative_float,
+    ),
+    Setting(
+        "TRUSTED_PROXIES",
+        "",
+        "space-separated addresses (or networks) of proxies whose X-Forwarded-For names the client",
+        _addresses,
+    ),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

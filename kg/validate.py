@@ -139,6 +139,85 @@ def validate(
     return result
 
 
+def validate_bytes(
+    data: bytes,
+    media_type: str,
+    *,
+    source: str = "<input>",
+    base_iri: str | None = None,
+    shapes_nt: bytes | None = None,
+    ontology_nt: bytes | None = None,
+) -> ValidationResult:
+    """Parse untrusted RDF (:func:`kg.rdfio.parse_bytes`: no DTD, bounded nesting) and
+    validate it; shapes and ontology given as N-Triples (empty or None: the defaults).
+    This is the job the web app runs in its sandbox (kg.sandbox), never in its own process."""
+    import pyoxigraph as ox  # noqa: PLC0415
+
+    from kg.errors import ParseError  # noqa: PLC0415
+    from kg.rdfio import parse_bytes, to_rdflib  # noqa: PLC0415
+
+    fmt = ox.RdfFormat.from_media_type(media_type)
+    if fmt is None:
+        raise ParseError(f"unknown RDF media type {media_type!r}", source=source)
+    dataset = to_rdflib(parse_bytes(data, fmt, source=source, base_iri=base_iri))
+
+    return validate(dataset, shapes=schema_graph(shapes_nt), ontology=schema_graph(ontology_nt))
+
+
+#: parsed shapes/ontology graphs by the SHA-256 of their N-Triples (a few entries)
+_SCHEMAS: dict[str, rdflib.Graph] = {}
+
+
+def schema_graph(nt: bytes | None) -> rdflib.Graph | None:
+    """Shapes or ontology N-Triples as an rdflib Graph, parsed once per content (0.15 s for
+    the ontology): the sandbox service warms this before it forks a validation."""
+    if not nt:
+        return None
+    import hashlib  # noqa: PLC0415
+
+    import pyoxigraph as ox  # noqa: PLC0415
+
+    from kg.rdfio import to_rdflib_term  # noqa: PLC0415
+
+    key = hashlib.sha256(nt).hexdigest()
+    graph = _SCHEMAS.get(key)
+    if graph is None:
+        graph = rdflib.Graph()
+        for q in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES):
+            graph.add(
+                (to_rdflib_term(q.subject), to_rdflib_term(q.predicate), to_rdflib_term(q.object))
+            )
+        if len(_SCHEMAS) >= 4:
+            _SCHEMAS.clear()
+        _SCHEMAS[key] = graph
+    return graph
+
+
+def warm_schemas(shapes_nt: bytes | None, ontology_nt: bytes | None) -> None:
+    """Parse the schema in the sandbox service, so that every forked validation has it."""
+    schema_graph(shapes_nt)
+    schema_graph(ontology_nt)
+
+
+def validate_bytes_job(
+    data: bytes,
+    media_type: str,
+    source: str,
+    base_iri: str | None,
+    shapes_nt: bytes | None,
+    ontology_nt: bytes | None,
+) -> ValidationResult:
+    """:func:`validate_bytes` with positional arguments (a :mod:`kg.sandbox` job)."""
+    return validate_bytes(
+        data,
+        media_type,
+        source=source,
+        base_iri=base_iri,
+        shapes_nt=shapes_nt,
+        ontology_nt=ontology_nt,
+    )
+
+
 # --- shapes run natively ---------------------------------------------------------------------
 # rdflib's SPARQL needs seconds to scan every triple of the graph, which the "declared sg:
 # terms" constraints must do; in Python it takes milliseconds. The shapes in shapes/terms.ttl

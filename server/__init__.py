@@ -40,10 +40,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if not base.endswith("/"):
         app.config["BASE_IRI"] = base + "/"
 
-    from server import errors, store  # noqa: PLC0415
+    from server import cors, errors, ratelimit, store  # noqa: PLC0415
 
     store.init_app(app)
     errors.init_app(app)
+    cors.init_app(app)
+    ratelimit.init_app(app)
 
     import importlib  # noqa: PLC0415
 

@@ -5,12 +5,13 @@ No response ever carries a stack trace; a server fault is never reported as a cl
 
 from __future__ import annotations
 
+import errno
 import logging
 
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from kg.errors import KGError
+from kg.errors import KGError, storage_error
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +65,14 @@ def init_app(app: Flask) -> None:
             414: "URI Too Long",
             415: "Unsupported Media Type",
             422: "Unprocessable Content",
+            429: "Too Many Requests",
             502: "Bad Gateway",
             503: "Service Unavailable",
         }.get(exc.status, "Internal Server Error")
-        return error_response(exc.status, title, exc.message)
+        response = error_response(exc.status, title, exc.message)
+        for name, value in getattr(exc, "headers", {}).items():  # Retry-After of a 429
+            response.headers[name] = value
+        return response
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:
@@ -77,6 +82,14 @@ def init_app(app: Flask) -> None:
             if name.lower() not in ("content-type", "content-length"):
                 response.headers[name] = value
         return response
+
+    @app.errorhandler(OSError)
+    def _os_error(exc: OSError) -> Response:
+        """A full or read-only disk on any path is a 503 that says so; other OS errors are
+        server faults (500)."""
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+            return _kg_error(storage_error(exc))
+        return _unexpected(exc)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:

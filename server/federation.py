@@ -14,7 +14,8 @@ engine never sees a SERVICE clause. Before a query runs, :func:`resolve_services
    (DNS rebinding), unless the allow-list names that address literally;
 3. runs ``SELECT * WHERE { … }`` (with the query's prologue) at the endpoint with
    ``requests``: our User-Agent, a timeout bounded by the query deadline, redirects
-   never followed, at most ``max_rows`` rows;
+   never followed, at most ``max_rows`` rows, SPARQL JSON results only (an XML answer is
+   refused unparsed, so no DTD or entity in it is ever expanded);
 4. replaces the clause by ``{ VALUES (…) { … } }`` holding the answer, which the engine
    joins locally: the SPARQL 1.1 Federated Query semantics of SERVICE evaluated on its
    own (no bound-variable push-down). Remote blank nodes become skolem IRIs
@@ -288,6 +289,11 @@ def _call(endpoint: str, query: str, deadline: float, target: str) -> dict:
         )
     if response.status_code != 200:
         raise ServiceFailed(f"SERVICE <{target}> answered with HTTP {response.status_code}")
+    media = response.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+    if "xml" in media:  # XML results are never parsed here: no entity expansion to fear
+        raise ServiceFailed(
+            f"SERVICE <{target}> answered {media}; only SPARQL JSON results are accepted"
+        )
     try:
         return response.json()
     except ValueError as exc:

@@ -6,10 +6,17 @@
   and starts its pool of query processes (:mod:`kg.store.engine`, one per thread) at once.
 * Keep-alive (5 s) and TCP_NODELAY (gunicorn sets it on the listener; accepted sockets
   inherit it): clients reuse connections, small answers are not held back by Nagle.
-* ``PROMETHEUS_MULTIPROC_DIR`` is set to a fresh temporary directory before any worker
-  imports prometheus-client, so /metrics adds up all workers (:mod:`server.ops.metrics`).
+* A run directory (``$TMPDIR/sgkg-run-*``, :func:`run_dir`) holds what the workers share:
+  ``PROMETHEUS_MULTIPROC_DIR`` (set before any worker imports prometheus-client, so /metrics
+  adds up all workers, :mod:`server.ops.metrics`) and the rate-limit ledger
+  (:mod:`server.ratelimit`). It is removed at exit, and by the next start if the server
+  was killed.
 * Request lines are not limited by gunicorn (it would answer 400); the app answers 414
   above ``KG_MAX_URL_BYTES`` instead.
+* Memory: a worker that has grown by more than ``KG_MAX_MEMORY_MB`` since start-up is
+  recycled after the request that grew it (:func:`_post_request`), and every worker after
+  about :data:`MAX_REQUESTS` requests; query and validation processes have their own
+  address-space limits (kg.store.engine, kg.sandbox).
 * Access log off by default (``--access-log``… is not offered: use a proxy); graceful
   shutdown on SIGTERM with a timeout a little above ``KG_QUERY_TIMEOUT``.
 """
@@ -20,7 +27,10 @@ import argparse
 import atexit
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
+from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -30,6 +40,8 @@ from gunicorn.app.base import BaseApplication
 #: --workers W --threads T, 1M triples): 2 × 4, 3 × 2 and 4 × 2 are within the noise of
 #: each other (ASK 700–1400 rps, CONSTRUCT 1100–1400 rps), so 4 threads stay.
 THREADS = 4
+#: requests after which a worker is replaced (slow leaks never accumulate)
+MAX_REQUESTS = 50_000
 
 
 class _Gunicorn(BaseApplication):
@@ -50,18 +62,44 @@ class _Gunicorn(BaseApplication):
 
 def _post_worker_init(worker) -> None:  # type: ignore[no-untyped-def]
     """Start the query processes now, not on the first request."""
+    from kg.sandbox import rss_bytes  # noqa: PLC0415
     from server.store import get_store  # noqa: PLC0415
 
     app = worker.wsgi
     with app.app_context():
         get_store().warm()
+    worker.sgkg_base_rss = rss_bytes()  # what a worker may grow from (_post_request)
+
+
+def _post_request(worker, req, environ, resp) -> None:  # type: ignore[no-untyped-def]
+    """Recycle a worker that grew: past its size after start-up + ``KG_MAX_MEMORY_MB``, it
+    stops accepting, finishes its requests and exits; the master starts a fresh one."""
+    from kg.sandbox import rss_bytes  # noqa: PLC0415
+
+    base = getattr(worker, "sgkg_base_rss", None)
+    if base is None or not worker.alive:
+        return
+    limit = int(worker.wsgi.config["MAX_MEMORY_MB"]) * 1024 * 1024
+    grown = rss_bytes() - base
+    if grown > limit:
+        from server.ops import metrics  # noqa: PLC0415
+
+        worker.log.warning(
+            "worker %s grew by %d MB (KG_MAX_MEMORY_MB=%d): recycling it",
+            worker.pid,
+            grown // (1024 * 1024),
+            limit // (1024 * 1024),
+        )
+        metrics.WORKER_RECYCLES.inc()
+        worker.alive = False
 
 
 def _worker_exit(server, worker) -> None:  # type: ignore[no-untyped-def]
     app = getattr(worker, "wsgi", None)
-    store = app.extensions.get("kg_store") if app is not None else None
-    if store is not None:
-        store.close()
+    for name in ("kg_store", "kg_sandbox"):  # the store closes its query processes
+        helper = app.extensions.get(name) if app is not None else None
+        if helper is not None:
+            helper.close()
 
 
 def _child_exit(server, worker) -> None:  # type: ignore[no-untyped-def]
@@ -89,21 +127,105 @@ def options(args: argparse.Namespace, settings: dict[str, Any]) -> dict[str, Any
         "errorlog": "-",
         "loglevel": "warning",
         "post_worker_init": _post_worker_init,
+        "post_request": _post_request,
+        # and every worker is replaced after this many requests anyway (jitter: not all at once)
+        "max_requests": MAX_REQUESTS,
+        "max_requests_jitter": MAX_REQUESTS // 10,
         "worker_exit": _worker_exit,
         "child_exit": _child_exit,
         "proc_name": "sgkg",
     }
 
 
+RUN_PREFIX = "sgkg-run-"
+
+
+def _start_time(pid: int) -> str | None:
+    """The kernel's start time of ``pid`` (tells a live process from a reused pid)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[-1].split()[19]
+
+
+def reclaim_stale(tmp: str | os.PathLike[str]) -> list[Path]:
+    """Remove the run directories of servers that are gone (killed: no atexit ran)."""
+    removed = []
+    for path in Path(tmp).glob(f"{RUN_PREFIX}*"):
+        try:
+            pid_text, started = (path / "owner").read_text().split()
+        except (OSError, ValueError):
+            continue  # not ours, or being created right now
+        if _start_time(int(pid_text)) != started:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def run_dir() -> Path:
+    """A fresh directory for this server's shared state: Prometheus' multiprocess files
+    (``metrics/``) and the rate-limit ledger (``ratelimit.sqlite``). It names its owner
+    (pid and start time), so the next ``kg serve`` reclaims it if this one is killed."""
+    reclaim_stale(tempfile.gettempdir())
+    path = Path(tempfile.mkdtemp(prefix=RUN_PREFIX))
+    (path / "metrics").mkdir()
+    (path / "owner.tmp").write_text(f"{os.getpid()} {_start_time(os.getpid())}\n")
+    (path / "owner.tmp").rename(path / "owner")
+    atexit.register(_remove_if_owner, path, os.getpid())
+    return path
+
+
+def _remove_if_owner(path: Path, owner: int) -> None:
+    """atexit: forked workers inherit the handler, and must not remove what all share."""
+    if os.getpid() == owner:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def publish_dumps(settings: dict[str, Any]) -> None:
+    """Dumps are always published: when an embedded store has none yet (``kg build`` or
+    ``kg load`` without ``kg dump``), the first start writes them, so that VoID lists its
+    ``void:dataDump`` and /dumps/ answers. ``kg dump`` runs in a child process: the store is
+    never opened in the master that forks the workers. A failure is reported, not fatal."""
+    from kg.void import read_manifest  # noqa: PLC0415
+
+    store, dumps = str(settings["STORE"]), str(settings["DUMPS"])
+    if store.startswith(("http://", "https://")) or not Path(store).is_dir():
+        return
+    if read_manifest(dumps):
+        return
+    print(f"kg serve: no dumps yet; writing them to {dumps}", flush=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kg.cli",
+            "--store",
+            store,
+            "--base-iri",
+            str(settings["BASE_IRI"]),
+            "dump",
+            dumps,
+        ],
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        print(
+            f"kg serve: warning: the dumps could not be written: {done.stderr.strip()}", flush=True
+        )
+
+
 def cli(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    publish_dumps(settings)
+    run = run_dir()
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        metrics_dir = tempfile.mkdtemp(prefix="sgkg-metrics-")
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
-        atexit.register(shutil.rmtree, metrics_dir, True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(run / "metrics")
     app_config = {
         "STORE": settings["STORE"],
         "BASE_IRI": settings["BASE_IRI"],
         "QUERY_WORKERS": threads(args),
+        "RATE_LIMIT_DB": str(run / "ratelimit.sqlite"),
     }
     print(f"kg serve: http://{args.host}:{args.port}/ (store {settings['STORE']})", flush=True)
     _Gunicorn(options(args, settings), app_config).run()

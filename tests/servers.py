@@ -259,9 +259,11 @@ def start_virtuoso(directory: Path, timeout: float = 120) -> Process:
 
 def start_gunicorn(env: dict[str, str], workers: int = 2) -> Process:
     """``kg serve`` (gunicorn) on a free port with the given ``KG_*`` environment."""
+    # each server its own dumps folder: `kg serve` writes the dumps of its store there first
+    dumps = tempfile.mkdtemp(prefix="sgkg-test-dumps-")
     proc = spawn(
         [sys.executable, "-m", "kg.cli", "serve", "--port", "0", "--workers", str(workers)],
-        env={**os.environ, "KG_QUERY_TIMEOUT": "10", **env},
+        env={**os.environ, "KG_QUERY_TIMEOUT": "10", "KG_DUMPS": dumps, **env},
         cwd=ROOT,
     )
     process = Process("", proc)

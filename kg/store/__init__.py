@@ -53,12 +53,18 @@ def open_store(
     """The store named by ``KG_STORE``: a directory or an ``http(s)://`` endpoint.
 
     ``settings`` (``kg.settings.load()``, or the Flask config) gives the query timeout, the
-    base IRI, the User-Agent contact and the number of query processes."""
+    base IRI, the User-Agent contact, the number of query processes and their memory
+    ceiling (``MAX_MEMORY_MB``)."""
     settings = settings or {}
     text = str(location)
     if text.startswith(("http://", "https://")):
         return _open_remote(text, settings)
-    return EmbeddedStore(Path(text), query_workers=int(settings.get("QUERY_WORKERS", 4)))
+    memory_mb = settings.get("MAX_MEMORY_MB")
+    return EmbeddedStore(
+        Path(text),
+        query_workers=int(settings.get("QUERY_WORKERS", 4)),
+        memory_mb=int(memory_mb) if memory_mb else None,
+    )
 
 
 def _open_remote(url: str, settings: Mapping[str, Any]) -> Store:

@@ -17,6 +17,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg import errors
 from kg.errors import NotFound, StoreError
 from kg.store.base import LoadPlan, LoadReport, QueryAnswer, QueryJob, Store
 from kg.store.generations import Generations
@@ -62,10 +63,11 @@ class EmbeddedStore(Store):
 
     kind = "embedded"
 
-    def __init__(self, root: Path, *, query_workers: int = 4) -> None:
+    def __init__(self, root: Path, *, query_workers: int = 4, memory_mb: int | None = None) -> None:
         self.root = Path(root)
         self.generations = Generations(self.root)
         self.query_workers = query_workers
+        self.memory_mb = memory_mb  # KG_MAX_MEMORY_MB: the ceiling of each query process
         self._lock = threading.Lock()
         self._reader: ox.Store | None = None
         self._reader_gen: str | None = None
@@ -147,7 +149,9 @@ class EmbeddedStore(Store):
             with self._lock:
                 executor = self._executor
                 if executor is None or executor.pid != os.getpid():
-                    executor = self._executor = Executor(self.root, size=self.query_workers)
+                    executor = self._executor = Executor(
+                        self.root, size=self.query_workers, memory_mb=self.memory_mb
+                    )
         return executor
 
     def answer(self, job: QueryJob, timeout: float, limit: float | None = None) -> QueryAnswer:
@@ -195,7 +199,7 @@ class EmbeddedStore(Store):
                 # drop our handle before the writer discards the generation: RocksDB must be
                 # closed before its directory is removed
                 del store
-                raise engine_error(error) from None
+                raise errors.engine_error(error, what="update") from None
 
     def replace_graph(self, graph: str | None, quads: Iterable[ox.Quad]) -> bool:
         target = _graph(graph)

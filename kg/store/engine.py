@@ -43,9 +43,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from kg.errors import KGError, QueryError, QueryTimeout, StoreError
+from kg.errors import KGError, MemoryLimit, QueryError, QueryTimeout, StoreError, engine_error
 from kg.store.base import NoAcceptableFormat, QueryAnswer, QueryJob
-from kg.store.positions import engine_error
 
 log = logging.getLogger(__name__)
 
@@ -168,10 +167,8 @@ def execute(ox_store: Any, job: QueryJob) -> QueryAnswer:
         return QueryAnswer(
             "graph", fmt.name, results.serialize_triples(result, fmt.rdf, job.max_rows)
         )
-    except (SyntaxError, ValueError) as exc:
-        raise engine_error(exc) from exc
-    except OSError as exc:
-        raise StoreError(f"the store failed while answering: {exc}") from exc
+    except (SyntaxError, ValueError, RuntimeError, OSError, MemoryError) as exc:
+        raise engine_error(exc) from exc  # the one mapping: user errors are 4xx
 
 
 def _answer_frame(store: Any, payload: bytes) -> tuple[int, str, bytes]:
@@ -193,12 +190,16 @@ def _answer_frame(store: Any, payload: bytes) -> tuple[int, str, bytes]:
         return _ERROR, f"500\t\t:\tthe query failed: {exc.__class__.__name__}: {exc}", b""
 
 
-def _worker_main(sock: socket.socket, store_root: str) -> None:
+def _worker_main(sock: socket.socket, store_root: str, memory_mb: int | None = None) -> None:
     """Loop: receive a job, answer it. Exits when the web process goes away (EOF)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent to handle
+    from kg.sandbox import limit_memory  # noqa: PLC0415
     from kg.store.embedded import EmbeddedStore  # noqa: PLC0415
 
     store = EmbeddedStore(Path(store_root))
+    with contextlib.suppress(Exception):
+        store.reader()  # open RocksDB first: the limit is on what a query adds
+    limit_memory(memory_mb)  # KG_MAX_MEMORY_MB more than now: RLIMIT_DATA (issue 10)
     while True:
         try:
             _, _, payload = _recv_frame(sock)
@@ -238,11 +239,14 @@ def _main_hidden() -> Iterator[None]:
 
 
 class _Worker:
-    def __init__(self, ctx: Any, store_root: str) -> None:
+    def __init__(self, ctx: Any, store_root: str, memory_mb: int | None = None) -> None:
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock = parent
         self.process = ctx.Process(
-            target=_worker_main, args=(child, store_root), name="sgkg-query", daemon=True
+            target=_worker_main,
+            args=(child, store_root, memory_mb),
+            name="sgkg-query",
+            daemon=True,
         )
         with _main_hidden():
             self.process.start()
@@ -273,9 +277,12 @@ class _Worker:
 class Executor:
     """A pool of ``size`` query processes for one web process (see the module doc)."""
 
-    def __init__(self, store_root: str | os.PathLike[str], size: int = 4) -> None:
+    def __init__(
+        self, store_root: str | os.PathLike[str], size: int = 4, memory_mb: int | None = None
+    ) -> None:
         self.store_root = str(store_root)
         self.size = max(1, size)
+        self.memory_mb = memory_mb
         self.pid = os.getpid()
         self._ctx = multiprocessing.get_context("forkserver")
         with contextlib.suppress(ValueError):
@@ -296,7 +303,7 @@ class Executor:
                 self._add()
 
     def _add(self) -> None:
-        worker = _Worker(self._ctx, self.store_root)
+        worker = _Worker(self._ctx, self.store_root, self.memory_mb)
         self._all.add(worker)
         self._idle.put(worker)
 
@@ -333,7 +340,10 @@ class Executor:
                 ) from None
             except (EOFError, OSError, struct.error) as exc:
                 log.error("query worker %s died: %s", worker.process.pid, exc)
-                raise KGError("the query worker crashed while answering; it was restarted") from exc
+                raise MemoryLimit(  # the allocator aborts a process at its RLIMIT_DATA
+                    f"the query process stopped while answering, at its memory limit of "
+                    f"{self.memory_mb} MB (KG_MAX_MEMORY_MB) or by a crash; it was restarted"
+                ) from exc
             healthy = True
         finally:
             if healthy:

@@ -35,6 +35,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.errors import StoreError
+from kg.rdfio import refuse_dtd
 from kg.store.base import NoAcceptableFormat, Patterns, QueryAnswer, QueryJob, Store
 from kg.store.bulk import CHUNK_BYTES, CHUNK_TRIPLES, STAGING_PREFIX, BulkLoading
 from kg.store.formats import BY_NAME, RESULTS_BY_MEDIA
@@ -274,6 +276,8 @@ class RemoteStore(BulkLoading, HttpTransport, Store):
     def read_graph(self, graph: str | None) -> list[ox.Triple]:
         body, content_type = self.gsp_get(graph, accept="application/n-triples")
         media = _media(content_type)
+        if "xml" in media:  # never let a DTD reach pyoxigraph's XML parsers (kg.rdfio)
+            refuse_dtd(body, "remote store answer", StoreError)
         fmt = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.N_TRIPLES
         return [
             ox.Triple(q.subject, q.predicate, q.object)

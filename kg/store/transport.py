@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any, NamedTuple
@@ -35,10 +35,13 @@ from kg.errors import (
     ConfigError,
     KGError,
     NotFound,
+    QueryError,
     QueryTimeout,
     StoreError,
     StoreUnavailable,
+    user_caused,
 )
+from kg.rdfio import refuse_dtd
 from kg.store.base import too_large
 from kg.store.formats import LINE_MEDIA_TYPES, RESULTS_BY_MEDIA
 from kg.store.positions import engine_error
@@ -126,14 +129,23 @@ class Endpoints:
         )
 
 
-def _raise_for(status: int, text: str, url: str, what: str) -> None:
-    """Raise the typed error for an HTTP error answer, naming the server and its message."""
+def _raise_for(
+    status: int,
+    text: str,
+    url: str,
+    what: str,
+    caused_by_user: Callable[[str], bool] = user_caused,
+) -> None:
+    """Raise the typed error for an HTTP error answer, naming the server and its message.
+    ``caused_by_user`` tells a 5xx about the query (a 400) from a server fault (503)."""
     if status == 400:
         raise engine_error(f"{what} rejected by the remote store: {text}", server=True)
     if status == 404:
         raise NotFound(f"{what}: not found at {url}: {text}")
     if "timeout" in text.lower():
         raise QueryTimeout(f"{what} timed out on the remote store: {text}")
+    if status >= 500 and caused_by_user(text):  # e.g. oxigraph serve's 500 for <unknown-fn>()
+        raise QueryError(f"{what} cannot be evaluated by the remote store: {text}")
     if status >= 500:
         raise StoreUnavailable(f"remote store at {url} failed ({status}): {text}")
     raise StoreError(f"remote store at {url} answered {status} to {what}: {text}")
@@ -176,6 +188,8 @@ def check_row_cap(content_type: str, body: bytes, max_rows: int) -> str:
     A C-speed upper bound first (a row marker or line count); only when it passes the cap
     is the body parsed (pyoxigraph, Rust) and counted exactly, up to ``max_rows + 1``."""
     media = _media(content_type)
+    if "xml" in media:  # never let a DTD reach pyoxigraph's XML parsers (kg.rdfio)
+        refuse_dtd(body, "remote store answer", StoreError)
     fmt = RESULTS_BY_MEDIA.get(media)
     marker = fmt.row_marker if fmt is not None else None
     if marker is not None:
@@ -222,6 +236,8 @@ def check_row_cap(content_type: str, body: bytes, max_rows: int) -> str:
 def _parse_answer(content_type: str, body: bytes) -> Any:
     """pyoxigraph objects from a server answer (results, or a graph as ``QueryTriples``)."""
     media = _media(content_type)
+    if "xml" in media:
+        refuse_dtd(body, "remote store answer", StoreError)
     results_format = ox.QueryResultsFormat.from_media_type(media) if media else None
     try:
         if results_format is not None:
@@ -295,7 +311,8 @@ class HttpTransport:
         """Map an HTTP error answer to a typed error naming the server and its message."""
         if response.status_code < 400:
             return response
-        _raise_for(response.status_code, response.text.strip()[:2000], response.url, what)
+        text = response.text.strip()[:2000]
+        _raise_for(response.status_code, text, response.url, what, self._user_caused)
         return response  # pragma: no cover (_raise_for always raises)
 
     # -- the query transport -----------------------------------------------------------
@@ -364,7 +381,7 @@ class HttpTransport:
                 raise NotAcceptableAnswer(
                     f"the remote store has no format for this query among {accept!r}: {text}"
                 )
-            _raise_for(response.status, text, url, "query")
+            _raise_for(response.status, text, url, "query", self._user_caused)
         self._answer_headers(response.headers, named)
         return response.status, response.headers.get("Content-Type") or "", body
 
@@ -375,3 +392,8 @@ class HttpTransport:
     def _answer_headers(self, headers: Any, limit: float) -> None:
         """A server-specific look at a successful answer's headers (a partial answer)."""
         return None
+
+    def _user_caused(self, text: str) -> bool:
+        """True when an error answer (a 5xx) is about the query, not about the server
+        (:func:`kg.errors.user_caused`; a server may know its own error codes)."""
+        return user_caused(text)

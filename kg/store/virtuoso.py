@@ -28,6 +28,7 @@ See docs/deployment.md for the set-up (update rights, union default graph, bulk 
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -43,6 +44,8 @@ SEQUENCE = "sgkg_version"
 #: statements per update request (Virtuoso: at most 10,000 lines of SQL)
 BATCH_STATEMENTS = 100
 GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
+#: the SQLSTATE of an error the query caused (Virtuoso answers these with a 500)
+_USER_STATE = re.compile(r"^Virtuoso (?:22|37|42)\w{3} Error ")
 
 
 def _query_form(sparql: str) -> str:
@@ -163,6 +166,14 @@ class VirtuosoStore(RemoteStore):
                 f"query exceeded the time limit of {limit:g} s (KG_QUERY_TIMEOUT); "
                 f"Virtuoso stopped it ({message})"
             )
+
+    def _user_caused(self, text: str) -> bool:
+        # SQLSTATE classes 22 (data), 37 and 42 (syntax or access rule): the query's fault,
+        # e.g. "Virtuoso 42001 Error SR185: Undefined procedure" for an unknown function
+        # ("No permission …" is the server's set-up, not the query: docs/deployment.md)
+        if _USER_STATE.match(text) and "permission" not in text.lower():
+            return True
+        return super()._user_caused(text)
 
     def _post_query(
         self,

@@ -3,11 +3,19 @@
 GET: the report of the published graph (computed once per store version: pySHACL over the
 curated graphs is seconds, not milliseconds). POST: validate the RDF in the request against
 the published shapes and ontology; nothing is stored. Parsing goes through
-:func:`kg.rdfio.parse_bytes` (pyoxigraph): no remote JSON-LD contexts, no DTD or external
-entities, errors with line:column.
+:func:`kg.rdfio.parse_bytes` (pyoxigraph): no remote JSON-LD contexts, XML with a DTD or
+entity declarations refused before parsing, bounded JSON-LD nesting, errors with line:column.
+
+Parsing and validation run in the worker's sandbox (:mod:`kg.sandbox`): a forked child per
+validation, with ``KG_MAX_MEMORY_MB`` and ``KG_QUERY_TIMEOUT`` as its ceilings, one at a time
+per worker. pySHACL's SPARQL (rdflib's parser) is not thread-safe, and a large validation's
+memory is given back when the child exits, so the web worker neither breaks nor grows.
 """
 
 from __future__ import annotations
+
+import os
+import threading
 
 import pyoxigraph as ox
 import rdflib
@@ -15,11 +23,12 @@ from flask import Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
 from kg.errors import ParseError
-from kg.rdfio import from_rdflib_term, parse_bytes, to_rdflib
+from kg.rdfio import check_untrusted, from_rdflib_term, to_rdflib
+from kg.sandbox import Sandbox
 from kg.store import Store
 from server.dataset import bp
 from server.negotiation import GRAPH_FORMATS, HTML, Format, NotAcceptable, by_name, negotiate
-from server.ontology.graphs import cached, ontology_graph, shapes_graph
+from server.ontology.graphs import cached
 from server.ontology.web import ALTERNATES, base_iri, curie, href, is_local, prefixes
 from server.rdfresponse import rdf_response
 from server.store import get_store
@@ -69,25 +78,58 @@ def _excluded(base: str) -> list[str]:
 def published_data(store: Store, base: str) -> rdflib.Dataset:
     """The published graphs as an rdflib Dataset: not the ontology or the shapes (they are
     the schema), nor external imports under ``graph/import/`` (not curated, as in the build)."""
+    return to_rdflib(_published_quads(store, base))
+
+
+def _published_quads(store: Store, base: str) -> list[ox.Quad]:
     excluded = " ".join(f"<{g}>" for g in _excluded(base))
     rows = store.query(
         "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } "
         f"FILTER(?g NOT IN ({excluded.replace(' ', ', ')}) "
         f'&& !STRSTARTS(STR(?g), "{base}graph/import/")) }}'
     )
-    quads = (ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows)
-    return to_rdflib(quads)
+    return [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows]
 
 
-def _validate(data: rdflib.Graph | rdflib.Dataset, store: Store, base: str):  # type: ignore[no-untyped-def]
-    from kg.validate import validate  # noqa: PLC0415  (pySHACL is heavy to import)
+def _graph_nt(store: Store, graph_iri: str) -> bytes:
+    triples = store.query(
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}"
+    )
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
 
-    shapes = shapes_graph(store, base)
-    ontology = ontology_graph(store, base)
-    return validate(
+
+_sandbox_lock = threading.Lock()
+
+
+def get_sandbox() -> Sandbox:
+    """This web process's sandbox (one per process: a fork of gunicorn's master gets its own)."""
+    app = current_app
+    sandbox = app.extensions.get("kg_sandbox")
+    if sandbox is None or sandbox.pid != os.getpid():
+        with _sandbox_lock:
+            sandbox = app.extensions.get("kg_sandbox")
+            if sandbox is None or sandbox.pid != os.getpid():
+                sandbox = Sandbox(("kg.validate",), int(app.config["MAX_MEMORY_MB"]))
+                app.extensions["kg_sandbox"] = sandbox
+    return sandbox
+
+
+def _validate(data: bytes, media_type: str, source: str, upload_base: str | None):  # type: ignore[no-untyped-def]
+    """Validate RDF bytes against the published shapes and ontology, in the sandbox."""
+    store, base = get_store(), base_iri()
+    shapes = cached(store, "shapes-nt", base, lambda: _graph_nt(store, f"{base}graph/shapes"))
+    onto = cached(store, "ontology-nt", base, lambda: _graph_nt(store, f"{base}graph/ontology"))
+    return get_sandbox().call(
+        "kg.validate:validate_bytes_job",
         data,
-        shapes=shapes if len(shapes) else None,
-        ontology=ontology if len(ontology) else None,
+        media_type,
+        source,
+        upload_base,
+        shapes,
+        onto,
+        timeout=float(current_app.config["QUERY_TIMEOUT"]),
+        what="validation",
+        warm=("kg.validate:warm_schemas", (shapes, onto)),  # the store's own, trusted
     )
 
 
@@ -173,9 +215,13 @@ def report(suffix: str | None = None) -> Response:
             raise NotAcceptable((HTML, JSON, *GRAPH_FORMATS))
         fmt = forced
     store, base = get_store(), base_iri()
-    result = cached(
-        store, "validation", base, lambda: _validate(published_data(store, base), store, base)
-    )
+
+    def compute():  # type: ignore[no-untyped-def]
+        quads = _published_quads(store, base)
+        data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+        return _validate(data, "application/n-quads", "the published graph", None)
+
+    result = cached(store, "validation", base, compute)
     return _answer(result, fmt, title="Validation report of the published graph", posted=False)
 
 
@@ -215,8 +261,8 @@ def _read_input() -> tuple[bytes, ox.RdfFormat, str]:
 @bp.post("/validate")
 def validate_posted() -> Response:
     data, fmt, source = _read_input()
-    quads = parse_bytes(data, fmt, source=source, base_iri=f"{base_iri()}upload/")
-    result = _validate(to_rdflib(quads), get_store(), base_iri())
+    check_untrusted(data, fmt, source)  # refused here, before a process is forked
+    result = _validate(data, fmt.media_type, source, f"{base_iri()}upload/")
     return _answer(
         result, _choose(), title=f"Validation report of {source}", posted=True, source=source
     )

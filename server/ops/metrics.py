@@ -43,6 +43,14 @@ QUERY_TIMEOUTS = Counter(
     "sgkg_query_timeouts_total", "queries stopped by KG_QUERY_TIMEOUT (worker killed)"
 )
 QUERIES = Counter("sgkg_queries_total", "SPARQL queries answered, by how", ["outcome"])
+RATE_LIMITED = Counter(
+    "sgkg_rate_limited_total",
+    "requests refused with 429 by a per-client budget (requests, query_seconds)",
+    ["budget"],
+)
+WORKER_RECYCLES = Counter(
+    "sgkg_worker_recycles_total", "web workers asked to restart after growing past the limit"
+)
 
 
 def _route() -> str:

@@ -20,14 +20,17 @@ Blank nodes in a body are renamed so they never merge with blank nodes already s
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 from flask import Response, current_app, request, url_for
 
-from kg.errors import KGError, ParseError, QueryError
+from kg.errors import KGError, ParseError, QueryError, storage_error
 from kg.rdfio import parse_bytes
+from kg.store import Store
 from server.auth import requires_token
 from server.negotiation import GRAPH_FORMATS, negotiate
 from server.rdfresponse import rdf_response
@@ -147,6 +150,16 @@ def used_prefixes(triples: list[ox.Triple]) -> dict[str, str]:
     return {name: ns for name, ns in candidates.items() if any(i.startswith(ns) for i in iris)}
 
 
+@contextlib.contextmanager
+def _writing() -> Iterator[Store]:
+    """The store, for one write; a full disk or a storage failure is a 503 that says so
+    (kg.errors.storage_error), never a 500 with a traceback; nothing is published then."""
+    try:
+        yield get_store()
+    except (OSError, RuntimeError) as exc:
+        raise storage_error(exc) from exc
+
+
 def _graph_name(target: Target) -> str | None:
     return target.graph.value if isinstance(target.graph, ox.NamedNode) else None
 
@@ -180,18 +193,23 @@ def gsp_put() -> Response:
     """Replace the graph's content; 201 when the graph is new, 204 when it existed."""
     target = request_target()
     _require_graph(target)
-    created = get_store().replace_graph(_graph_name(target), body_quads(target))
+    quads = body_quads(target)
+    with _writing() as store:
+        created = store.replace_graph(_graph_name(target), quads)
     return Response(status=201 if created else 204)
 
 
 def _merge(target: Target, quads: list[ox.Quad]) -> bool:
     """Add ``quads`` to the target graph in one write; True when the graph was created."""
-    return get_store().add_to_graph(_graph_name(target), quads)
+    with _writing() as store:
+        return store.add_to_graph(_graph_name(target), quads)
 
 
 def _post_dataset() -> Response:
     """TriG/N-Quads POSTed to /store itself: the quads keep their graphs (204)."""
-    get_store().write_dataset(body_quads(Target(None)), replace=())
+    quads = body_quads(Target(None))
+    with _writing() as store:
+        store.write_dataset(quads, replace=())
     return Response(status=204)
 
 
@@ -220,5 +238,6 @@ def gsp_delete() -> Response:
     """Delete a named graph (204; 404 when missing) or empty the default graph (204)."""
     target = request_target()
     _require_graph(target)
-    get_store().drop_graph(_graph_name(target))  # NotFound for a missing graph
+    with _writing() as store:
+        store.drop_graph(_graph_name(target))  # NotFound for a missing graph
     return Response(status=204)

@@ -15,7 +15,7 @@
   timeout, rows),
   :mod:`server.federation` (SERVICE). Updates are refused here and pointed to ``/update``.
 * ``GET /sparql`` without a query: the query UI for browsers, else the service description.
-* CORS for reads (``*``, no credentials), ``Vary: Accept`` on every answer, ETag / 304.
+* CORS (``*``, no credentials; :mod:`server.cors`), ``Vary: Accept`` on every answer, ETag / 304.
 
 Per-request work is kept off the hot path (profiled, see bench/bench_endpoint.py): the
 query text is not tokenized unless a C-speed test says it might matter — more than
@@ -365,13 +365,3 @@ def sparql() -> Response | str:
             return response
         return _service_description()
     return answer_query(req)
-
-
-@bp.after_app_request
-def _cors(response: Response) -> Response:
-    """CORS for reads of /sparql, errors included (so pages can show the message)."""
-    if request.path == "/sparql":
-        response.headers["Access-Control-Allow-Origin"] = "*"
-        response.headers["Access-Control-Expose-Headers"] = "ETag, Content-Type"
-        response.vary.add("Accept")
-    return response

@@ -15,8 +15,8 @@ import time
 
 from flask import Response, current_app, request
 
-from kg.errors import Forbidden, QueryError, StoreError
-from kg.store.positions import engine_error
+from kg.errors import Forbidden, KGError, QueryError, engine_error
+from kg.store.positions import split_position
 from server import federation, limits
 from server.auth import requires_token
 from server.sparql import bp
@@ -93,12 +93,16 @@ def resolve_services(text: str) -> str:
     )
 
 
-def _execution_error(exc: Exception) -> QueryError:
-    if isinstance(exc, QueryError) and exc.line is not None:
-        return QueryError(exc.reason, source="update", line=exc.line, column=exc.column)
-    error = engine_error(getattr(exc, "reason", None) or str(exc), "update")
-    if error.line is not None:
+def _execution_error(exc: Exception) -> KGError:
+    """The engine's error (kg.errors.engine_error), with the position of a syntax error."""
+    error = engine_error(exc, what="update")
+    if type(error) is not QueryError:  # a storage, memory or server fault keeps its status
         return error
+    if error.line is not None:
+        return QueryError(error.reason, source="update", line=error.line, column=error.column)
+    message, line, column = split_position(error.reason)
+    if line is not None:
+        return QueryError(message, source="update", line=line, column=column)
     return QueryError(f"the update failed and nothing was changed: {error.reason}")
 
 
@@ -114,12 +118,8 @@ def update() -> Response:
     store = get_store()
     try:
         store.update(text, base_iri=current_app.config["BASE_IRI"])
-    except QueryError as exc:  # syntax error reported by the store ("error at L:C: …")
+    except (KGError, SyntaxError, RuntimeError, ValueError, MemoryError, OSError) as exc:
+        # a syntax error ("error at L:C: …"), an evaluation error (CREATE GRAPH of an
+        # existing graph, an unsupported function), a full disk (503)
         raise _execution_error(exc) from exc
-    except SyntaxError as exc:
-        raise _execution_error(exc) from exc
-    except RuntimeError as exc:  # evaluation error, e.g. CREATE GRAPH of an existing graph
-        raise _execution_error(exc) from exc
-    except OSError as exc:
-        raise StoreError(f"the store could not be written: {exc}") from exc
     return Response(status=204)

@@ -85,6 +85,7 @@ def kg_serve(store: Path, workers: int = 1, **env: str) -> Iterator[str]:
         "KG_STORE": str(store),
         "KG_QUERY_TIMEOUT": str(TIMEOUT_S),
         "KG_MAX_ROWS": str(MAX_ROWS),
+        "KG_DUMPS": str(store) + "-dumps",  # kg serve writes its store's dumps there first
         **env,
     }
     full_env.pop("PROMETHEUS_MULTIPROC_DIR", None)

@@ -12,6 +12,7 @@ import http.server
 import json
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -162,6 +163,22 @@ class _RecorderHandler(http.server.BaseHTTPRequestHandler):
             self.send_response(500)
             self.end_headers()
             return
+        if self.path == "/xml-bomb":  # SPARQL XML results with nested entities (issue 10)
+            entities = ['<!ENTITY l0 "lol">'] + [
+                f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10)
+            ]
+            xml = (
+                f'<?xml version="1.0"?><!DOCTYPE sparql [{"".join(entities)}]>'
+                '<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
+                '<variable name="remote"/></head><results><result><binding name="remote">'
+                "<literal>&l9;</literal></binding></result></results></sparql>"
+            ).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+xml")
+            self.send_header("Content-Length", str(len(xml)))
+            self.end_headers()
+            self.wfile.write(xml)
+            return
         body = json.dumps(
             {
                 "head": {"vars": ["remote"]},
@@ -190,7 +207,10 @@ def federation(store_dir: Path, oxigraph_factory, tmp_path_factory, listener: Li
     oxigraph = oxigraph_factory([data]) + "/query"
     recorder = Recorder()
     recorder.redirect_to = f"http://127.0.0.1:{listener.port}/sparql"
-    allow = f"{oxigraph} {recorder.url}/sparql {recorder.url}/redirect {recorder.url}/fail"
+    allow = (
+        f"{oxigraph} {recorder.url}/sparql {recorder.url}/redirect {recorder.url}/fail "
+        f"{recorder.url}/xml-bomb"
+    )
     with kg_serve(store_dir, workers=1, KG_FEDERATION_ALLOW=allow) as url:
         yield url + "/sparql", oxigraph, recorder
     recorder.shutdown()
@@ -245,3 +265,13 @@ def test_silent_failure_is_one_empty_solution(federation) -> None:
     assert response.json()["results"]["bindings"][0]["n"]["value"] == "1"
     loud = query.replace("SILENT ", "")
     assert requests.get(endpoint, params={"query": loud}, timeout=30).status_code == 502
+
+
+def test_xml_results_with_entities_are_refused_unparsed(federation) -> None:
+    endpoint, _, recorder = federation
+    query = f"SELECT * WHERE {{ SERVICE <{recorder.url}/xml-bomb> {{ ?s ?p ?remote }} }}"
+    started = time.monotonic()
+    response = requests.get(endpoint, params={"query": query}, timeout=30)
+    assert response.status_code == 502
+    assert "only SPARQL JSON" in response.text
+    assert time.monotonic() - started < 5
