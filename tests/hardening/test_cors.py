@@ -31,7 +31,8 @@ def paths(app) -> dict[str, str]:
     )
     graph = _some(
         client,
-        'SELECT ?g { GRAPH ?g { ?s ?p ?o } FILTER(CONTAINS(STR(?g), "/graph/assertion")) } LIMIT 1',
+        # a nanopublication's assertion graph (minted: {base}np/RA…/assertion)
+        'SELECT ?g { GRAPH ?g { ?s ?p ?o } FILTER(STRENDS(STR(?g), "/assertion")) } LIMIT 1',
     )
     return {
         "home": "/",
