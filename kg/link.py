@@ -73,6 +73,7 @@ CLASSES: dict[str, tuple[frozenset[str], bool]] = {
 }
 
 
+@dataclass(frozen=True)
 class Entity:
     iri: str
     kind: str  # a key of CLASSES
