@@ -48,7 +48,10 @@ class BuildReport:
 
 
 def curated_graph(iri: str, base_iri: str) -> bool:
-    """Graphs the build owns (replaced on every build); imports under graph/import/ are kept."""
+    """Graphs the build owns (replaced on every build); imports under graph/import/ are kept.
+    The nanopubs' graphs (``np/RA…/…``, issue 12) are the build's too."""
+    if iri.startswith(f"{base_iri}np/"):
+        return True
     return iri.startswith(f"{base_iri}graph/") and not iri.startswith(f"{base_iri}graph/import/")
 
 
@@ -140,9 +143,10 @@ def build(
     _load(store, quads, base_iri)
     t = step("load", t)
     report.version = store.version()
-    from kg import search_index  # noqa: PLC0415 (the full-text index of this version)
+    from kg import facet_index, search_index  # noqa: PLC0415 (indexes of this version)
 
     search_index.ensure(store, base_iri)
+    facet_index.ensure(store, base_iri)  # /browse's facets of the same version
     report.seconds = time.perf_counter() - started
     return report
 

@@ -17,21 +17,30 @@ class SG(DefinedNamespace):
     ActivationCondition: URIRef  # activation condition
     Affirmation: URIRef  # affirmation
     Agent: URIRef  # agent
+    Agreed: URIRef  # agreed
+    Agreement: URIRef  # agreement
     AgreementDocument: URIRef  # agreement (document)
+    AgreementReview: URIRef  # review of the agreement
     Air: URIRef  # air
     AirSupport: URIRef  # air support
     Alters: URIRef  # alters
     Announcement: URIRef  # announcement
+    AntiCorruptionReform: URIRef  # anti-corruption reform
+    AppropriationsRequest: URIRef  # request for appropriations
+    AsAppropriate: URIRef  # as appropriate
     Aspect: URIRef  # aspect
     Aspects: URIRef  # aspects
     Assertion: URIRef  # assertion
     AssertionKind: URIRef  # assertion kind
     AssertionKinds: URIRef  # assertion kinds
+    AtMostSeniorLevels: URIRef  # at the most senior levels
+    AtRequestOfEitherParty: URIRef  # at the request of either party
     AtRisk: URIRef  # at risk
     AuthorAssessment: URIRef  # author assessment
     Basing: URIRef  # basing
     Bloc: URIRef  # bloc
     Capacity: URIRef  # capacity
+    CapacityBuilding: URIRef  # capacity building
     CausalClaim: URIRef  # causal claim
     Certain: URIRef  # certain
     Characterisation: URIRef  # characterisation
@@ -43,13 +52,24 @@ class SG(DefinedNamespace):
     CommitmentStatuses: URIRef  # commitment statuses
     CommitmentType: URIRef  # commitment type
     CommitmentTypes: URIRef  # commitment types
+    ComplianceWithInternationalLaw: URIRef  # compliance with international law
     Condition: URIRef  # condition
     Conditional: URIRef  # conditional
     Consultation: URIRef  # consultation
+    ConsultationBetweenParties: URIRef  # consultation between the parties
+    CorporateGovernanceReform: URIRef  # corporate governance reform
+    CounterDisinformation: URIRef  # countering propaganda and disinformation
     Credibility: URIRef  # credibility
+    Cybersecurity: URIRef  # cybersecurity and critical infrastructure protection
+    Declaration: URIRef  # declaration
     DeclarationDocument: URIRef  # declaration (document)
     Declined: URIRef  # declined
     Defense: URIRef  # defence
+    DefenseCooperation: URIRef  # defence and security cooperation
+    DefenseCoordination: URIRef  # regular defence coordination
+    DefenseGovernanceReform: URIRef  # defence governance reform
+    DefenseIndustrialCooperation: URIRef  # defence industrial cooperation
+    Demining: URIRef  # demining
     DependencyClaim: URIRef  # dependency claim
     DependencyCondition: URIRef  # dependency condition
     DependencyType: URIRef  # dependency type
@@ -58,35 +78,59 @@ class SG(DefinedNamespace):
     DeterrentValue: URIRef  # deterrent value
     Deters: URIRef  # deters
     Dilutes: URIRef  # dilutes
+    DiplomaticSupport: URIRef  # diplomatic support
+    EconomicAssistance: URIRef  # economic assistance
     Effectiveness: URIRef  # effectiveness
     Enables: URIRef  # enables
+    EnergySecurity: URIRef  # energy security
     Enforceability: URIRef  # enforceability
+    Envisaged: URIRef  # envisaged
     Evaluation: URIRef  # evaluation
     Event: URIRef  # event
+    ExchangeOfDiplomaticNotes: URIRef  # exchange of diplomatic notes
     Expectation: URIRef  # expectation
     Factor: URIRef  # factor
     ForceContribution: URIRef  # force contribution
     Forces: URIRef  # forces
     FormalBloc: URIRef  # formal bloc
+    FundingCondition: URIRef  # funding condition
     Gathering: URIRef  # gathering
+    GivesRiseTo: URIRef  # gives rise to
     Government: URIRef  # government
     GroundTroops: URIRef  # ground troops
     Group: URIRef  # group
     Hedge: URIRef  # hedge
     Hedges: URIRef  # hedges
+    Immediately: URIRef  # immediately
     Implemented: URIRef  # implemented
+    ImplementingArrangement: URIRef  # implementing arrangement
+    InAccordanceWithDomesticLaw: URIRef  # in accordance with domestic law
     Influence: URIRef  # influence
     Influences: URIRef  # influences
     InformalBloc: URIRef  # informal bloc
+    InstitutionalReform: URIRef  # institutional reform
+    Instrument: URIRef  # instrument
+    InstrumentPreference: URIRef  # instrument preference
     IntegratedCommand: URIRef  # integrated command
     IntelligenceSharing: URIRef  # intelligence sharing
+    Intended: URIRef  # intended
     Intensities: URIRef  # intensities
     Intensity: URIRef  # intensity
+    Intention: URIRef  # intention
     InternationalOrganisation: URIRef  # international organisation
     Internationalises: URIRef  # internationalises
     Invasion: URIRef  # invasion
+    InvestmentCooperation: URIRef  # investment cooperation
     Isolation: URIRef  # isolation
+    JointExercises: URIRef  # combined exercises
+    JointPlanning: URIRef  # joint planning
+    JudicialSettlement: URIRef  # judicial settlement
+    JusticeReform: URIRef  # justice sector reform
     Land: URIRef  # land
+    LanguageVersion: URIRef  # language version
+    LawEnforcementReform: URIRef  # law enforcement, security, tax and customs reform
+    LegalProcedure: URIRef  # legal procedure
+    LegalProcedures: URIRef  # legal procedures
     Likely: URIRef  # likely
     LimitedWithout: URIRef  # limited without
     Links: URIRef  # links
@@ -100,6 +144,7 @@ class SG(DefinedNamespace):
     Modality: URIRef  # modality
     Moderate: URIRef  # moderate
     Must: URIRef  # must
+    MutualWrittenAgreement: URIRef  # mutual written agreement
     NavalPresence: URIRef  # naval presence
     Negative: URIRef  # negative
     Neutral: URIRef  # neutral
@@ -107,6 +152,7 @@ class SG(DefinedNamespace):
     NonAggression: URIRef  # non-aggression
     Obligation: URIRef  # obligation
     Offense: URIRef  # offence
+    Office: URIRef  # office
     OilRevenueRestrictions: URIRef  # oil revenue restrictions
     OpinionArticle: URIRef  # opinion article
     Permission: URIRef  # permission
@@ -121,6 +167,9 @@ class SG(DefinedNamespace):
     PressureOnThirdParties: URIRef  # pressure on third parties
     Promised: URIRef  # promised
     Proposed: URIRef  # proposed
+    Provision: URIRef  # provision
+    ProvisionQualifier: URIRef  # provision qualifier
+    ProvisionQualifiers: URIRef  # provision qualifiers
     Question: URIRef  # question
     Raises: URIRef  # raises
     Reassurance: URIRef  # reassurance
@@ -128,7 +177,9 @@ class SG(DefinedNamespace):
     Recital: URIRef  # recital
     Recommendation: URIRef  # recommendation
     Reflects: URIRef  # reflects
+    ReformSupport: URIRef  # support for reform
     Region: URIRef  # region
+    Registration: URIRef  # registration
     ReportedFact: URIRef  # reported fact
     Requires: URIRef  # requires
     Resolve: URIRef  # resolve
@@ -141,6 +192,8 @@ class SG(DefinedNamespace):
     SecurityGuarantee: URIRef  # security guarantee
     Should: URIRef  # should
     Signals: URIRef  # signals
+    Signature: URIRef  # signature
+    SignatureByAllParties: URIRef  # signature by all parties
     Significance: URIRef  # significance
     SourceDocument: URIRef  # source document
     Stability: URIRef  # stability
@@ -150,14 +203,19 @@ class SG(DefinedNamespace):
     StatementDocument: URIRef  # statement (document)
     Strengthens: URIRef  # strengthens
     Strong: URIRef  # strong
+    SubjectToMutualDecision: URIRef  # subject to mutual decision
     Summit: URIRef  # summit
     Symbolism: URIRef  # symbolism
+    ThirdPartySettlement: URIRef  # third-party settlement
     Transforms: URIRef  # transforms
     TreatyGuarantee: URIRef  # treaty guarantee
     TriggerCondition: URIRef  # trigger condition
     Triggers: URIRef  # triggers
     Uncertain: URIRef  # uncertain
     Underscores: URIRef  # underscores
+    Undertaking: URIRef  # undertaking
+    UndertakingType: URIRef  # undertaking type
+    UndertakingTypes: URIRef  # undertaking types
     Unity: URIRef  # unity
     Unlikely: URIRef  # unlikely
     UnstructuredClaim: URIRef  # unstructured claim
@@ -165,79 +223,126 @@ class SG(DefinedNamespace):
     War: URIRef  # war
     Weak: URIRef  # weak
     Weakens: URIRef  # weakens
+    WherePossible: URIRef  # where possible
     Willingness: URIRef  # willingness
+    WrittenNotificationThroughDiplomaticChannels: URIRef  # written notification through diplomatic…
     about: URIRef  # about
     addressee: URIRef  # addressee
+    adoptedAt: URIRef  # adopted at
     adversary: URIRef  # adversary
     aggressor: URIRef  # aggressor
+    agreementParty: URIRef  # party to the agreement
+    amendmentProcedure: URIRef  # amendment procedure
     announcedIn: URIRef  # announced in
     answersQuestion: URIRef  # answers question
     aspect: URIRef  # aspect
     assertionPrefix: URIRef  # assertion prefix
     attacksClaim: URIRef  # attacks claim
+    authenticLanguage: URIRef  # authentic language
     beneficiary: URIRef  # beneficiary
     cause: URIRef  # cause
     characterised: URIRef  # characterised
     characterisedAs: URIRef  # characterised as
+    cites: URIRef  # cites
     commitmentType: URIRef  # commitment type
     concerns: URIRef  # concerns
     conditionText: URIRef  # condition text
     contributedBy: URIRef  # contributed by
+    counterpart: URIRef  # counterpart
     cowAllianceType: URIRef  # COW alliance type
     cowStateAbbrev: URIRef  # COW state abbreviation
     cowStateCode: URIRef  # COW state code
+    declaredGoal: URIRef  # declared goal
     dependencyType: URIRef  # dependency type
     dependent: URIRef  # dependent
     dependsOn: URIRef  # depends on
     deployedTo: URIRef  # deployed to
+    disputeSettlement: URIRef  # dispute settlement
+    duration: URIRef  # duration
     effect: URIRef  # effect
     elaboratesClaim: URIRef  # elaborates claim
     endorsedBy: URIRef  # endorsed by
+    entryIntoForce: URIRef  # entry into force
+    establishedBy: URIRef  # established by
     evaluated: URIRef  # evaluated
+    excludedDisputeSettlement: URIRef  # excluded dispute settlement
     expectedOf: URIRef  # expected of
     expects: URIRef  # expects
     extendedBy: URIRef  # extended by
+    extensionProcedure: URIRef  # extension procedure
     factorOf: URIRef  # factor of
     freeTextReason: URIRef  # free-text reason
+    fromState: URIRef  # from state
+    geographicScope: URIRef  # geographic scope
     governmentOf: URIRef  # government of
     guaranteeFor: URIRef  # guarantee for
     guarantor: URIRef  # guarantor
     hasCondition: URIRef  # has condition
     hasMember: URIRef  # has member
+    hasParticipant: URIRef  # has participant
     hedge: URIRef  # hedge
     howObtained: URIRef  # how obtained
+    implementingArrangementsSurviveTermination: URIRef  # implementing arrangements survive termina…
     implementsClaim: URIRef  # implements claim
+    inAbsenceOf: URIRef  # in the absence of
+    inAccordanceWith: URIRef  # in accordance with
+    inState: URIRef  # in state
     influence: URIRef  # influence
+    instrumentAgainst: URIRef  # instrument against
+    intendedBy: URIRef  # intended by
+    intends: URIRef  # intends
     intensity: URIRef  # intensity
     iso3166Alpha2: URIRef  # ISO 3166-1 alpha-2 code
     iso3166Alpha3: URIRef  # ISO 3166-1 alpha-3 code
     kind: URIRef  # kind
     leads: URIRef  # leads
     ledBy: URIRef  # led by
+    locatedIn: URIRef  # located in
     location: URIRef  # location
+    maximumInterval: URIRef  # maximum interval
     memberCount: URIRef  # member count
     memberOf: URIRef  # member of
     modality: URIRef  # modality
     negated: URIRef  # negated
+    noticePeriod: URIRef  # notice period
+    officeOf: URIRef  # office of
     operatesIn: URIRef  # operates in
     opposes: URIRef  # opposes
+    outsideOf: URIRef  # outside of
     paragraph: URIRef  # paragraph
     paraphrase: URIRef  # paraphrase
     partOfGuarantee: URIRef  # part of guarantee
+    partOfInstrument: URIRef  # part of instrument
     participant: URIRef  # participant
     party: URIRef  # party
     perspective: URIRef  # perspective
+    preferredBy: URIRef  # preferred by
+    prefersInstrument: URIRef  # prefers instrument
     prescribedAction: URIRef  # prescribed action
+    prevailingLanguage: URIRef  # prevailing language
+    principle: URIRef  # principle
+    procedure: URIRef  # procedure
     proposesForce: URIRef  # proposes force
     providesForce: URIRef  # provides force
+    purpose: URIRef  # purpose
+    qualifier: URIRef  # qualifier
     qualifiesClaim: URIRef  # qualifies claim
     questionAbout: URIRef  # question about
+    reinforces: URIRef  # reinforces
+    rejects: URIRef  # rejects
     reliesOn: URIRef  # relies on
     reportedSpeaker: URIRef  # reported speaker
     requirement: URIRef  # requirement
     section: URIRef  # section
     sentence: URIRef  # sentence
     sha256: URIRef  # SHA-256
+    signatory: URIRef  # signatory
+    signature: URIRef  # signature
+    signedAt: URIRef  # signed at
+    signedFor: URIRef  # signed for
+    signedOn: URIRef  # signed on
+    signer: URIRef  # signer
+    signerCapacity: URIRef  # signer’s capacity
     sourceDocument: URIRef  # source document
     sourceText: URIRef  # source text
     stance: URIRef  # stance
@@ -248,9 +353,19 @@ class SG(DefinedNamespace):
     supports: URIRef  # supports
     supportsClaim: URIRef  # supports claim
     target: URIRef  # target
+    terminableBy: URIRef  # terminable by
+    terminationProcedure: URIRef  # termination procedure
+    textOf: URIRef  # text of
+    timeLimit: URIRef  # time limit
+    timeLimitQualifier: URIRef  # time limit qualifier
+    toState: URIRef  # to state
     triggerAdversary: URIRef  # trigger adversary
     triggerLocation: URIRef  # trigger location
     underCondition: URIRef  # under condition
+    undertakenBy: URIRef  # undertaken by
+    undertakingType: URIRef  # undertaking type
+    until: URIRef  # until
+    welcomes: URIRef  # welcomes
 
 
 class SGSH(DefinedNamespace):
@@ -260,26 +375,48 @@ class SGSH(DefinedNamespace):
     _NS = Namespace("https://w3id.org/sgkg/shapes/")
 
     AgentShape: URIRef  # agent
+    AgreementShape: URIRef  # agreement
+    ArgumentRelationShape: URIRef  # relation between assertions
     AssertionShape: URIRef  # assertion
+    AuthorClaimHasContentShape: URIRef  # an author's claim has a claim content
+    CausalClaimShape: URIRef  # causal claim
+    CharacterisationShape: URIRef  # characterisation
+    ClaimContentShape: URIRef  # claim content
     CommitmentShape: URIRef  # commitment
     ConditionIsUsed: URIRef  # condition is used
+    ConditionMakesConditionalShape: URIRef  # a claim under a condition is a conditional
     ConditionShape: URIRef  # condition
+    ConditionalContentShape: URIRef  # content of a conditional
     DeclaredTermsShape: URIRef  # declared sg: terms
+    DependencyClaimShape: URIRef  # dependency claim
     DependencyConditionShape: URIRef  # dependency condition
+    DisputeSettlementNotExcluded: URIRef  # dispute settlement is not also excluded
+    EvaluationShape: URIRef  # evaluation
     EventShape: URIRef  # event
+    ExpectationShape: URIRef  # expectation
     GovernmentShape: URIRef  # government
     GuarantorNotBeneficiary: URIRef  # guarantor is not its own beneficiary
+    InstrumentPreferenceShape: URIRef  # instrument preference
+    InstrumentShape: URIRef  # instrument
+    IntentionShape: URIRef  # intention
     InvasionShape: URIRef  # invasion
     LabelledEntityShape: URIRef  # labelled entity
     MilitaryForceShape: URIRef  # military force
     NanopublicationShape: URIRef  # nanopublication
     OntologyHeaderShape: URIRef  # ontology header
     PersonShape: URIRef  # person
+    PredictionContentShape: URIRef  # content of a prediction or conditional
+    PrescriptionShape: URIRef  # prescription
+    ProvisionShape: URIRef  # provision
+    QuestionShape: URIRef  # question
     QuoteFromSourceDocument: URIRef  # quote comes from the source document
     QuoteShape: URIRef  # quote
+    RelationWithinSource: URIRef  # related assertions are of the same source
     ReportedSpeakerOnlyForFacts: URIRef  # reported speaker only on reported facts
+    RhetoricalQuestionShape: URIRef  # content of a rhetorical question
     SecurityGuaranteeShape: URIRef  # security guarantee
     Sha256MatchesText: URIRef  # SHA-256 matches the stored text
+    SignatureShape: URIRef  # signature
     SourceDocumentShape: URIRef  # source document
     StateShape: URIRef  # state
     TermHasEnglishDefinition: URIRef  # term has an English definition
@@ -288,9 +425,13 @@ class SGSH(DefinedNamespace):
     TermLintShape: URIRef  # ontology term documentation
     TextPositionSelectorShape: URIRef  # text position selector
     TextQuoteSelectorShape: URIRef  # text quote selector
+    TimeLimitQualifierNeedsTimeLimit: URIRef  # a hedged time limit is given
     TriggerConditionShape: URIRef  # trigger condition
     UndeclaredClass: URIRef  # undeclared sg: class
     UndeclaredProperty: URIRef  # undeclared sg: property
+    UndertakingShape: URIRef  # undertaking
+    UnstructuredClaimShape: URIRef  # unstructured claim
+    UnstructuredNeedsReasonShape: URIRef  # unstructured claim says why
 
 
 class NP(DefinedNamespace):

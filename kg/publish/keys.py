@@ -31,9 +31,21 @@ def _private_key(folder: str) -> str:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as fh:
         fh.write(pair.private + "\n")
-    (Path(folder) / PUBLIC).write_text(pair.public + "\n", encoding="ascii")
-    os.replace(tmp, path)  # two builds racing: one key wins, both read it back
-    return path.read_text(encoding="ascii").strip()
+    try:
+        os.link(tmp, path)  # never replaces a key: two builds racing both keep the first one
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink(missing_ok=True)
+    private = path.read_text(encoding="ascii").strip()
+    if private == pair.private:  # ours won: publish its public half beside it
+        (Path(folder) / PUBLIC).write_text(pair.public + "\n", encoding="ascii")
+    return private
+
+
+def private_key(folder: Path | None = None) -> str:
+    """The project's private key (PKCS#8, base64), made if missing."""
+    return _private_key(str((folder or keys_dir()).resolve()))
 
 
 def profile(folder: Path | None = None):  # type: ignore[no-untyped-def]

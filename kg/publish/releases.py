@@ -135,6 +135,7 @@ def previous_release(root: Path | None = None) -> Previous:
         version=last.version,
         nanopubs={s: (e["np"], e["fingerprint"]) for s, e in index["nanopubs"].items()},
         retracted={s: e["np"] for s, e in index.get("retracted", {}).items()},
+        history=index.get("history", []),
         quads_of=lambda iri: by_np.get(iri, []),
     )
 
@@ -270,6 +271,15 @@ def make_release(
                 new_archive[r_iri] = r_quads
                 retracted.append({"slug": slug, "np": r_iri, "retracts": old["np"]})
                 index["retracted"][slug] = {"np": old["np"], "retraction": r_iri}
+        index["history"] = list(prev_index.get("history", []))
+        index["history"] += [
+            {"slug": e["slug"], "old": e["supersedes"], "new": e["np"], "release": version}
+            for e in superseded
+        ]
+        index["history"] += [
+            {"slug": e["slug"], "old": e["retracts"], "retraction": e["np"], "release": version}
+            for e in retracted
+        ]
         (tmp / "index.json").write_text(json.dumps(index, indent=1, sort_keys=True) + "\n")
         _write_nq_gz(tmp / "nanopubs.nq.gz", [q for qs in new_archive.values() for q in qs])
 
@@ -288,7 +298,7 @@ def make_release(
             "release": iri,
             "previous": prev.version if prev else None,
             "nanopubs": {"added": added, "superseded": superseded, "retracted": retracted},
-            "triples": {"added": len(plus), "removed": len(minus)},
+            "triples": {"added": len(plus), "removed": len(minus), "total": len(after)},
             "graphs": dict(sorted(per_graph.items())),
         }
         (tmp / "diff.json").write_text(json.dumps(diff, indent=1) + "\n")
@@ -317,6 +327,10 @@ def make_release(
     return get_release(version, root)
 
 
+def _int(value: int) -> ox.Literal:
+    return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
+
+
 def _diff_rdf(diff: dict[str, Any], meta: dict[str, Any], base: str) -> bytes:
     n = ox.NamedNode
     rel = n(meta["iri"])
@@ -327,7 +341,7 @@ def _diff_rdf(diff: dict[str, Any], meta: dict[str, Any], base: str) -> bytes:
             rel, n(DCTERMS + "issued"), ox.Literal(meta["issued"], datatype=n(XSD + "dateTime"))
         ),
         ox.Triple(rel, n(DCTERMS + "isVersionOf"), n(base + "void")),
-        ox.Triple(rel, n(VOID + "triples"), ox.Literal(str(diff["triples"]["added"]))),
+        ox.Triple(rel, n(VOID + "triples"), _int(diff["triples"].get("total", 0))),
     ]
     if meta.get("previous"):
         t.append(
@@ -341,24 +355,20 @@ def _diff_rdf(diff: dict[str, Any], meta: dict[str, Any], base: str) -> bytes:
         t.append(ox.Triple(n(e["supersedes"]), n(DCTERMS + "isReplacedBy"), n(e["np"])))
     for e in diff["nanopubs"]["retracted"]:
         t.append(ox.Triple(n(e["np"]), n(NPX + "retracts"), n(e["retracts"])))
+    # per graph: the quads added and removed, as VoID subsets of the release (the quads
+    # themselves are in added.nq.gz / removed.nq.gz, the subsets' void:dataDump)
+    files = f"{meta['iri']}/"
     for i, (g, counts) in enumerate(diff["graphs"].items()):
-        part = n(f"{meta['iri']}#graph-{i + 1}")
-        t.append(ox.Triple(rel, n(VOID + "subset"), part))
-        t.append(ox.Triple(part, n(DCTERMS + "subject"), n(g)))
-        t.append(
-            ox.Triple(
-                part,
-                n(base + "ontology/triplesAdded"),
-                ox.Literal(str(counts["added"]), datatype=n(XSD + "integer")),
-            )
-        )
-        t.append(
-            ox.Triple(
-                part,
-                n(base + "ontology/triplesRemoved"),
-                ox.Literal(str(counts["removed"]), datatype=n(XSD + "integer")),
-            )
-        )
+        for change in ("added", "removed"):
+            part = n(f"{meta['iri']}#{change}-{i + 1}")
+            t += [
+                ox.Triple(rel, n(VOID + "subset"), part),
+                ox.Triple(part, n(RDF + "type"), n(VOID + "Dataset")),
+                ox.Triple(part, n(DCTERMS + "title"), ox.Literal(f"quads {change} in <{g}>")),
+                ox.Triple(part, n(DCTERMS + "subject"), n(g)),
+                ox.Triple(part, n(VOID + "triples"), _int(counts[change])),
+                ox.Triple(part, n(VOID + "dataDump"), n(f"{files}{change}.nq.gz")),
+            ]
     prefixes = {"dcat": DCAT, "dcterms": DCTERMS, "npx": NPX, "void": VOID, "xsd": XSD}
     return ox.serialize(t, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
 

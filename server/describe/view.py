@@ -17,10 +17,10 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.store import Store
-from server.describe.document import BNODE_DEPTH
+from server.describe.document import BNODE_DEPTH, first
 from server.describe.kinds import TYPE_RANK
 from server.describe.provenance import Provenance, assertion_slug, provenance
-from server.labels import OWL, RDF_TYPE, SKOS, XSD, curie, label, local_name, patterns
+from server.labels import DCTERMS, OWL, RDF_TYPE, SKOS, XSD, curie, label, local_name, patterns
 
 BACKLINK_LIMIT = 300
 GRAPH_PAGE_LIMIT = 500
@@ -64,6 +64,7 @@ class SourceSection:
     type_words: str
     groups: list[PropertyGroup]
     backlinks: list[PropertyGroup]
+    date: str = ""  # dcterms:issued, when the document gives one
 
     @property
     def count(self) -> int:
@@ -286,8 +287,16 @@ class Viewer:
         sections = []
         for doc, (mine, theirs) in docs.items():
             types = self.types_of(doc)
+            issued = first(
+                q.object.value
+                for q in self.reader.quads_for_pattern(
+                    ox.NamedNode(doc), ox.NamedNode(DCTERMS + "issued"), None, None
+                )
+            )
             sections.append(
-                SourceSection(self.iri_term(doc), types[0].label if types else "", mine, theirs)
+                SourceSection(
+                    self.iri_term(doc), types[0].label if types else "", mine, theirs, issued or ""
+                )
             )
         sections.sort(key=lambda s: s.doc.label.casefold())
         return sections, curated[0], curated[1]
@@ -305,7 +314,7 @@ class Viewer:
         )
         backlinks = self.group(incoming[:BACKLINK_LIMIT], inverse=True)
         # links from assertions themselves (sg:about) after the links between entities
-        graph_space = f"{self.base}graph/"
+        graph_space = (f"{self.base}graph/", f"{self.base}np/")
         backlinks.sort(
             key=lambda g: all(s.value.value.startswith(graph_space) for s in g.statements)
         )
@@ -323,13 +332,27 @@ class Viewer:
                 (self.term(q.subject), self.iri_term(q.predicate.value), self.term(q.object))
                 for q in quads[:GRAPH_PAGE_LIMIT]
             ]
-        text, lang = label(self.store, iri, self.accepted)
+        head = self.iri_term(iri)
+        text, lang = head.label, head.lang
         own_prov = provenance(self.store, iri, self.base)
         definition = definition_of(self.store, iri, self.base, self.accepted)
         if own_prov is None and not assertion_slug(iri, self.base):
             sections, curated, curated_back = self.by_source(groups, backlinks)
-        else:  # an assertion's own page: its statements are about the nanopublication
-            sections, curated, curated_back = [], groups, backlinks
+        else:  # an assertion's own page: its own badge and quote are shown once, on top
+            sections = []
+            curated, curated_back = (
+                [
+                    PropertyGroup(
+                        g.prop,
+                        [
+                            replace(st, provenance=[p for p in st.provenance if p != own_prov])
+                            for st in g.statements
+                        ],
+                    )
+                    for g in side
+                ]
+                for side in (groups, backlinks)
+            )
         return EntityView(
             iri=iri,
             label=text,

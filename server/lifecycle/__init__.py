@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from pathlib import Path
@@ -39,6 +40,15 @@ bp = Blueprint("lifecycle", __name__, template_folder="../templates")
 TRUSTY = re.compile(r"^RA[A-Za-z0-9_-]{43}$")
 SLUG = re.compile(r"^[a-z][a-z0-9]*-\d+$")
 SUFFIX = re.compile(r"^(?P<stem>.+?)(?:\.(?P<ext>trig|nq|html|ttl|nt|rdf|jsonld))?$")
+PREFIXES = {
+    "np": NP,
+    "npx": "http://purl.org/nanopub/x/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "oa": "http://www.w3.org/ns/oa#",
+    "dcterms": DCTERMS,
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+}
 RDF_OUT = {
     "trig": (ox.RdfFormat.TRIG, "application/trig"),
     "nq": (ox.RdfFormat.N_QUADS, "application/n-quads"),
@@ -112,10 +122,8 @@ def nanopub(rest: str) -> Any:
         abort(404)
     iri = f"{base_iri()}{NP_PREFIX}{code}"
     store = get_store()
-    if tail:  # a graph of the nanopub: served like every graph IRI
-        from server.pages.resources import serve
-
-        return serve("np", rest)
+    if tail:
+        return nanopub_part(store, iri, tail, ext, rest)
     quads = nanopub_quads(store, iri)
     archived = not quads
     if archived:
@@ -125,15 +133,19 @@ def nanopub(rest: str) -> Any:
     later = successor(store, iri)
     fmt = _wants(ext)
     if fmt == "html":
-        if not archived:
-            from server.pages.resources import serve
+        from kg.publish.history import history
 
-            return serve("np", rest)
-        trig = ox.serialize(quads, format=ox.RdfFormat.TRIG).decode("utf-8")
-        response = Response(
-            render_template("lifecycle/nanopub.html", iri=iri, trig=trig, successor=later),
-            mimetype="text/html",
+        trig = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES).decode("utf-8")
+        page = render_template(
+            "lifecycle/nanopub.html",
+            iri=iri,
+            local=_local(iri),
+            trig=trig,
+            successor=later,
+            archived=archived,
+            history=history(store, iri, base_iri()),
         )
+        response = Response(page, mimetype="text/html")
     elif fmt in RDF_OUT:
         rdf_format, media = RDF_OUT[fmt]
         response = Response(ox.serialize(quads, format=rdf_format), mimetype=media)
@@ -143,10 +155,55 @@ def nanopub(rest: str) -> Any:
     if later:
         links.append(f'<{later}>; rel="successor-version"')
     response.headers["Link"] = ", ".join(links)
-    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    response.headers["Cache-Control"] = "public, max-age=3600"  # the content never changes;
+    # the successor-version link appears when a later release supersedes it
     if not ext:
         response.vary.add("Accept")
     return response
+
+
+def nanopub_part(store: Any, iri: str, tail: str, ext: str | None, rest: str) -> Any:
+    """A graph (or node) of a nanopub. Current nanopubs: served like every graph IRI, their
+    pages with the claim's history below when it has one; archived ones: from the archive."""
+    from server.pages.resources import serve
+
+    if nanopub_quads(store, iri):
+        response = serve("np", rest)
+        if response.status_code == 200 and response.mimetype == "text/html":
+            _add_history(response, store, iri)
+        return response
+    quads = rel.archived_nanopub(iri, releases_root())
+    part = f"{iri}/{tail}"
+    quads = [q for q in quads if q.graph_name.value == part or q.subject.value == part]
+    if not quads:
+        abort(404)
+    fmt = _wants(ext)
+    if fmt == "html":
+        return redirect(_local(iri), code=303)
+    if fmt not in RDF_OUT:
+        abort(406)
+    rdf_format, media = RDF_OUT[fmt]
+    response = Response(ox.serialize(quads, format=rdf_format), mimetype=media)
+    later = successor(store, iri)
+    if later:
+        response.headers["Link"] = f'<{later}>; rel="successor-version"'
+    return response
+
+
+def _add_history(response: Response, store: Any, iri: str) -> None:
+    """The history partial, before the end of the page's main element (only when the claim
+    has more than one version: the page is otherwise left as it is)."""
+    from kg.publish.history import history
+
+    h = history(store, iri, base_iri())
+    if h is None or len(h.versions) < 2:
+        return
+    html = response.get_data(as_text=True)
+    at = html.rfind("</main>")
+    if at < 0:
+        return
+    block = render_template("lifecycle/_history_block.html", h=h)
+    response.set_data(html[:at] + block + html[at:])
 
 
 @bp.get("/id/nanopub/<name>")
@@ -169,8 +226,10 @@ def assertion_alias(name: str) -> Any:
     m = SUFFIX.match(name)
     slug = m["stem"] if m else ""
     iri = current_by_slug(get_store(), slug) if SLUG.match(slug) else None
-    if iri is None:
-        abort(404)
+    if iri is None:  # a store with graphs named the old way (loaded data, fixtures)
+        from server.pages.resources import serve
+
+        return serve("graph", f"assertion/{name}")
     target = _local(iri) + "/assertion" + (f".{m['ext']}" if m and m["ext"] else "")
     return redirect(target, code=301)
 
@@ -248,9 +307,15 @@ def changes() -> Any:
         ["application/atom+xml", "application/json", "application/feed+json"],
         default="application/atom+xml",
     )
+    after = request.args.get("after") or None
+    if after is not None and after not in {r.version for r in found}:
+        return Response(f"no release {after!r} (see /releases/)\n", 400, mimetype="text/plain")
     if best in ("application/json", "application/feed+json"):
-        return feed.as_json(found, base_iri(), origin)
-    body = feed.as_atom(found, base_iri(), origin)
-    response = Response(body, mimetype="application/atom+xml")
+        response = current_app.json.response(feed.as_json(found, base_iri(), origin, after))
+    else:
+        body = feed.as_atom(found, base_iri(), origin, after)
+        response = Response(body, mimetype="application/atom+xml")
     response.vary.add("Accept")
+    if found:
+        response.last_modified = dt.datetime.fromisoformat(found[-1].issued)
     return response

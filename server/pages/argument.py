@@ -17,6 +17,7 @@ import time
 
 from flask import Response, current_app, render_template, request
 
+from kg.errors import TooLarge
 from server.describe import KIND_LIST, RELATIONS
 from server.describe.argument import argument_map, argument_quads
 from server.describe.provenance import Provenance
@@ -74,7 +75,10 @@ def serve(slug: str, forced: object | None) -> Response:
     else:
         quads = argument_quads(store, base, amap)
         if len(quads) > current_app.config["MAX_ROWS"]:
-            quads = quads[: current_app.config["MAX_ROWS"]]
+            raise TooLarge(
+                f"the argument of {slug} holds more than {current_app.config['MAX_ROWS']} "
+                "quads: ask the SPARQL endpoint for it, or fetch the dumps at /dumps/"
+            )
         response = rdf_response(quads, fmt, prefixes=prefixes(base))  # type: ignore[arg-type]
     response.headers["Content-Location"] = f"{local}.{fmt.suffix}"  # type: ignore[attr-defined]
     response.headers["Link"] = link_header(local)

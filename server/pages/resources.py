@@ -130,7 +130,9 @@ def neighbourhood(view) -> list[Edge]:  # type: ignore[no-untyped-def]
     for group in view.backlinks:
         local = local_name(group.prop.value)
         for st in group.statements:
-            if st.value.kind == "iri" and not st.value.value.startswith(f"{base}graph/"):
+            if st.value.kind == "iri" and not st.value.value.startswith(
+                (f"{base}graph/", f"{base}np/")
+            ):
                 edges.append(
                     Edge(group.prop.label, local, st.value.label, st.value.url, False, _kinds(st))
                 )

@@ -165,8 +165,9 @@ _warmed: set[tuple[int, int]] = set()
 
 @bp.before_app_request
 def _warm_index() -> None:
-    """Build the label index in the background on a process's first request (gunicorn
-    workers fork after import, so this runs once per worker), so no search pays for it."""
+    """Build the label index, open the full-text index and count /browse's facets in the
+    background on a process's first request (gunicorn workers fork after import, so this
+    runs once per worker), so no search or first visit to /browse pays for it."""
     store = get_store()
     key = (os.getpid(), id(store))
     if key in _warmed or not hasattr(store, "reader"):
@@ -183,6 +184,10 @@ def _warm_index() -> None:
             index_for(store)
         with contextlib.suppress(Exception):
             text_index(store, base)
+        with contextlib.suppress(Exception):
+            from server.pages.facets import warm  # noqa: PLC0415
+
+            warm(store, base)  # /browse's first page and counts
 
     threading.Thread(target=build, name="search-index", daemon=True).start()
 

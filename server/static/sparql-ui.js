@@ -353,12 +353,39 @@
           .map(function (r, i) {
             return {
               x: dateOf(r[data.date]),
-              y: data.number && r[data.number] ? Number(r[data.number].value) : (i % 5) + 1,
+              y: data.number && r[data.number] ? Number(r[data.number].value) : (i % 6) + 1,
               label: data.label && r[data.label] ? shortName(r[data.label]) : r[data.date].value,
             };
           });
+        points.sort(function (a, b) { return a.x - b.x; });
+        if (!data.number) {
+          // rows in date order, so that the names of neighbouring dates do not overlap
+          points.forEach(function (pt, i) { pt.y = (i % 6) + 1; });
+        }
+        // each point's name beside it (Chart.js draws no labels on points by itself)
+        var pointLabels = {
+          id: "sgkgPointLabels",
+          afterDatasetsDraw: function (c) {
+            var meta = c.getDatasetMeta(0);
+            var ctx = c.ctx;
+            ctx.save();
+            ctx.font = "12px sans-serif";
+            ctx.fillStyle = "#1f2937";
+            meta.data.forEach(function (element, i) {
+              var text = points[i].label;
+              var width = ctx.measureText(text).width;
+              var x = element.x + 9;
+              if (x + width > c.chartArea.right) {
+                x = element.x - 9 - width;
+              }
+              ctx.fillText(text, x, element.y + 4);
+            });
+            ctx.restore();
+          },
+        };
         config = {
           type: "scatter",
+          plugins: [pointLabels],
           data: { datasets: [{ label: data.date, data: points, backgroundColor: PALETTE[0], pointRadius: 6 }] },
           options: {
             animation: false,
@@ -372,11 +399,16 @@
             },
             scales: {
               x: { type: "linear", ticks: { callback: function (v) { return new Date(v).toISOString().slice(0, 10); } } },
-              y: { display: !!data.number, title: { display: !!data.number, text: data.number || "" } },
+              y: data.number
+                ? { title: { display: true, text: data.number } }
+                : { display: false, min: 0, max: 7 },
             },
           },
         };
-        summary = "Timeline of " + points.length + " results by " + data.date + ".";
+        summary = "Timeline of " + points.length + " results by " + data.date + ": " +
+          points.slice(0, 12).map(function (pt) {
+            return pt.label + " " + new Date(pt.x).toISOString().slice(0, 10);
+          }).join(", ") + (points.length > 12 ? ", …" : "") + ".";
       } else {
         var labels = data.rows.map(function (r) { return r[data.label] ? shortName(r[data.label]) : "(none)"; });
         var values = data.rows.map(function (r) { return r[data.number] ? Number(r[data.number].value) : 0; });

@@ -85,7 +85,7 @@ def test_other_paths_answer_as_described(client, document) -> None:  # type: ign
 def test_parameters_are_typed_and_substituted(client, document) -> None:  # type: ignore[no-untyped-def]
     path = "/api/queries/05-us-promised-and-declined"
     us = client.get(path).get_json()
-    assert us["parameters"] == {"actor": "https://w3id.org/sgkg/id/country/united-states"}
+    assert us["parameters"]["actor"] == "https://w3id.org/sgkg/id/country/united-states"
     assert us["total"] > 0
     france = client.get(path, query_string={"actor": "country:france"}).get_json()
     assert france["parameters"]["actor"].endswith("/id/country/france")

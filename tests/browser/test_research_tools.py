@@ -81,17 +81,22 @@ def test_chart_timeline_completion_and_share_link(  # type: ignore[no-untyped-de
     page.select_option("#sgkg-chart-type", "pie")
     page.wait_for_selector("#sgkg-chart[data-chart=pie]")
     assert page.evaluate("() => window.sgkgCharts.get().data.labels.length") >= 3
-    screenshot(page, "research-chart")
+    page.locator("#sgkg-chart").scroll_into_view_if_needed()
+    screenshot(page, "research-chart", full_page=False)
 
-    # results with dates: a timeline
+    # results with dates (signatures, issue dates, start years): a timeline
     set_query(
         page,
+        "PREFIX sg: <https://w3id.org/sgkg/ontology/>\n"
         "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
-        "SELECT ?np ?created WHERE { ?np dcterms:created ?created } LIMIT 20\n",
+        "SELECT ?thing ?date WHERE { ?thing sg:signedOn|dcterms:issued|sg:startYear ?date }\n",
     )
     run_query(page)
     page.wait_for_selector("#sgkg-chart[data-chart=timeline]", timeout=15_000)
-    screenshot(page, "research-timeline")
+    assert page.evaluate("() => window.sgkgCharts.get().data.datasets[0].data.length") >= 2
+    assert "Timeline of" in page.inner_text("#sgkg-chart-caption")
+    page.locator("#sgkg-chart").scroll_into_view_if_needed()
+    screenshot(page, "research-timeline", full_page=False)
 
     # completion comes from /api/complete: the class completer offers sg:Commitment
     page.evaluate(
@@ -118,10 +123,12 @@ def test_chart_timeline_completion_and_share_link(  # type: ignore[no-untyped-de
     page.wait_for_selector("#sgkg-share-out:not([hidden])")
     link = page.input_value("#sgkg-share-url")
     assert "/s/" in link
-    screenshot(page, "research-share")
+    page.locator("#sgkg-share-out").scroll_into_view_if_needed()
+    screenshot(page, "research-share", full_page=False)
     page.goto(link, wait_until="networkidle")
     assert "/sparql?share=" in page.url
     page.wait_for_selector(".yasgui .CodeMirror", state="visible", timeout=15_000)
     assert editor_text(page).strip() == query
+    screenshot(page, "research-share-opened", full_page=False)
     assert external_requests == []
     assert errors == []

@@ -31,7 +31,7 @@ def test_build_loads_every_curated_graph(store: EmbeddedStore) -> None:
     graphs = store.named_graphs()
     for name in ("ontology", "shapes", "sources", "entities", "links/wikidata"):
         assert f"{BASE}graph/{name}" in graphs
-    assertions = [g for g in graphs if re.fullmatch(rf"{BASE}graph/assertion/usg-\d+", g)]
+    assertions = [g for g in graphs if re.fullmatch(rf"{BASE}np/RA[\w-]{{43}}/assertion", g)]
     assert len(assertions) >= 60, "one assertion per atomic claim of the article"
     # the SPARQL default graph is the union of the named graphs
     assert count(store) == sum(
@@ -166,7 +166,7 @@ def test_another_base_iri_moves_data_ontology_and_shapes_together(tmp_path: Path
     store = EmbeddedStore(tmp_path / "store")
     report = build(store, reasoner=False, base_iri=alt)
     assert report.assertions >= 60
-    assert all(g.startswith(f"{alt}graph/") for g in store.named_graphs())
+    assert all(g.startswith((f"{alt}graph/", f"{alt}np/")) for g in store.named_graphs())
     left = store.query(f"ASK {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), '{BASE}')) }}")
     assert not bool(left)
     commitments = store.query(

@@ -111,22 +111,26 @@ def test_a_source_compiles_with_computed_offsets_slugs_and_relations(root: Path)
     assert (first.sentence.paragraph, first.sentence.sentence) == (1, 1)
     assert compiled.uncovered == []
     ds = compile_dataset(root=root)
-    prov2 = ds.graph(URIRef(B + "graph/assertion/tt-002/provenance"))
-    a1, a2 = URIRef(B + "graph/assertion/tt-001"), URIRef(B + "graph/assertion/tt-002")
-    assert (a2, SG.supportsClaim, a1) in prov2
+    # each claim is a nanopub {base}np/RA… (issue 12); its slug is in its pubinfo
+    dcterms = rdflib.Namespace("http://purl.org/dc/terms/")
+    nanopub = {str(o): str(s) for s, _, o, _g in ds.quads((None, dcterms.identifier, None, None))}
+    assert set(nanopub) == {"tt-001", "tt-002", "tt-003"}
+    assert all(n.startswith(B + "np/RA") for n in nanopub.values())
+    a1, a2 = (URIRef(nanopub[s] + "/assertion") for s in ("tt-001", "tt-002"))
+    prov2 = ds.graph(URIRef(nanopub["tt-002"] + "/provenance"))
+    assert (a2, SG.supportsClaim, a1) in ds.graph(URIRef(B + "graph/argument"))
     # a provision with a speaker is attributed to that party only; others to both parties
     prov = rdflib.Namespace("http://www.w3.org/ns/prov#")
     assert set(prov2.objects(a2, prov.wasAttributedTo)) == {URIRef(B + "id/country/united-states")}
-    prov1 = ds.graph(URIRef(B + "graph/assertion/tt-001/provenance"))
+    prov1 = ds.graph(URIRef(nanopub["tt-001"] + "/provenance"))
     assert set(prov1.objects(a1, prov.wasAttributedTo)) == {
         URIRef(B + "id/country/united-states"),
         URIRef(B + "id/country/ukraine"),
     }
-    # this: names a node of the claim's own graph
-    content3 = ds.graph(URIRef(B + "graph/assertion/tt-003"))
-    assert (URIRef(B + "graph/assertion/tt-003#claim"), rdflib.RDF.type, SG.Prescription) in (
-        content3
-    )
+    # this: names a node of the claim's own graph, inside the nanopub's namespace
+    a3 = nanopub["tt-003"] + "/assertion"
+    content3 = ds.graph(URIRef(a3))
+    assert (URIRef(a3 + "#claim"), rdflib.RDF.type, SG.Prescription) in content3
 
 
 def test_published_selectors_verify_against_the_stored_text() -> None:

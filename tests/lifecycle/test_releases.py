@@ -110,6 +110,15 @@ def test_release_pages_files_checksums_and_void(world) -> None:
         f"<{B}release/2026-11-02> <http://www.w3.org/ns/dcat#previousVersion> "
         f"<{B}release/2026-11-01>" in void
     )
+    diff = list(
+        ox.parse(client.get("/release/2026-11-02/diff.ttl").data, format=ox.RdfFormat.TURTLE)
+    )
+    assert any(
+        t.predicate.value == "http://www.w3.org/ns/dcat#previousVersion"
+        and t.object.value == f"{B}release/2026-11-01"
+        for t in diff
+    )
+    assert any(t.predicate.value == NPX + "retracts" for t in diff)
     with pytest.raises(Exception, match="never rewritten"):
         make_release(_store, "2026-11-02")
 
@@ -133,3 +142,63 @@ def test_a_mirror_syncs_from_the_feed_alone(world) -> None:
             for quad in ox.parse(io.BytesIO(gzip.decompress(data)), format=ox.RdfFormat.N_QUADS):
                 apply(quad)
     assert set(mirror) == set(store.reader().quads_for_pattern(None, None, None, None))
+    # incrementally: a mirror at the first release asks only for what came after it
+    later = client.get("/changes?after=2026-11-01", headers={"Accept": "application/json"})
+    assert {
+        e["release"] if e["type"] == "nanopub" else e["version"] for e in later.json["entries"]
+    } == {"2026-11-02"}
+    assert client.get("/changes?after=1999-01-01").status_code == 400
+    assert client.get("/changes").last_modified is not None
+
+
+def test_history_survives_the_next_build(world, tmp_path: Path) -> None:
+    from kg.publish.history import history
+
+    store, first, _client, releases = world
+    now = slugs(store)
+    data = tmp_path / "data" / "sources"
+    store = load(tmp_path / "store", sources.compile_quads(root=data))  # after release 2
+    assert slugs(store) == now  # nothing changed: the same nanopubs
+    h = history(store, now["tt-001"] + "/assertion", B)
+    assert [v.iri for v in h.versions] == [first["tt-001"], now["tt-001"]]
+    assert h.versions[0].replaced_by == now["tt-001"] and h.versions[1].current
+    gone = history(store, first["tt-003"], B)
+    assert gone.versions[0].retracted_by and not gone.versions[0].current
+    from server import create_app
+
+    client = create_app(
+        {"STORE": str(tmp_path / "store"), "TESTING": True, "RELEASES": str(releases)}
+    ).test_client()
+    page = client.get(now["tt-001"].removeprefix(B[:-1]), headers={"Accept": "text/html"}).text
+    assert "History of tt-001" in page and first["tt-001"].rsplit("/", 1)[1] in page
+
+
+def test_kg_release_command(tmp_path: Path, monkeypatch, runner) -> None:
+    store_copy = tmp_path / "store"
+    load(store_copy, sources.compile_quads())
+    monkeypatch.setenv("KG_RELEASES", str(tmp_path / "releases"))
+    code, out, err = runner(["--store", str(store_copy), "release", "2026-12-01"])
+    assert code == 0, err
+    assert "release 2026-12-01 <https://w3id.org/sgkg/release/2026-12-01>" in out
+    assert "first release" in out
+    sums = (tmp_path / "releases" / "2026-12-01" / "SHA256SUMS").read_text().splitlines()
+    for line in sums:
+        digest, name = line.split("  ", 1)
+        data = (tmp_path / "releases" / "2026-12-01" / name).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == digest, name
+    code, _out, err = runner(["--store", str(store_copy), "release", "2026-12-01"])
+    assert code == 2 and "never rewritten" in err
+
+
+def test_assertion_pages_show_the_history_and_old_graphs_stay(world) -> None:
+    store, first, client, _releases = world
+    now = slugs(store)
+    page = client.get(
+        now["tt-001"].removeprefix(B[:-1]) + "/assertion", headers={"Accept": "text/html"}
+    )
+    assert page.status_code == 200 and "History of tt-001" in page.text
+    old = first["tt-001"].removeprefix(B[:-1]) + "/assertion"
+    r = client.get(old, headers={"Accept": "application/trig"})
+    assert r.status_code == 200 and ox.parse(r.data, format=ox.RdfFormat.TRIG)
+    assert now["tt-001"] in r.headers["Link"]
+    assert client.get(old, headers={"Accept": "text/html"}).status_code == 303

@@ -204,3 +204,27 @@ def test_no_entity_page_describes_with_what_an_assertion_says(built) -> None:
             assert shown[0] in definitions, iri
         checked += 1
     assert checked == len(subjects)
+
+
+def test_every_kind_has_a_distinct_accessible_badge() -> None:
+    from kg.paths import ontology_files
+    from server.describe.kinds import KIND_LIST
+    from server.diagram import ICONS
+
+    css = (Path(__file__).resolve().parents[2] / "server/static/site.css").read_text("utf-8")
+    ontology = "".join(p.read_text("utf-8") for p in ontology_files())
+    kinds_in_ontology = set(re.findall(r"^sg:(\w+) a sg:AssertionKind", ontology, re.M))
+    assert {k.name for k in KIND_LIST} == kinds_in_ontology  # every kind of the ontology
+    assert len({k.css for k in KIND_LIST}) == len({k.words for k in KIND_LIST}) == len(KIND_LIST)
+    colours, shapes = set(), set()
+    for kind in KIND_LIST:
+        colour = re.search(rf"--{kind.css}: (#[0-9a-f]{{6}});", css)
+        assert colour, kind.css
+        colours.add(colour.group(1))
+        assert f".k-{kind.css} {{" in css and f"mark.hl.k-{kind.css} " in css
+        shape = re.search(rf"\.badge\.k-{kind.css} \.badge-icon \{{([^}}]+)\}}", css)
+        assert shape or kind.css == "fact", kind.css  # fact keeps the default square
+        shapes.add(shape.group(1) if shape else "square")
+        assert kind.css in ICONS
+    assert len(colours) == len(shapes) == len(KIND_LIST)
+    assert len(set(ICONS.values())) == len(ICONS)

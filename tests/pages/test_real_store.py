@@ -40,7 +40,9 @@ def test_published_graph_conforms(client) -> None:
 
 
 def test_every_assertion_graph_dereferences_with_its_quote(client, store) -> None:
-    graphs = [g for g in store.named_graphs() if re.fullmatch(rf"{BASE}graph/assertion/usg-\d+", g)]
+    graphs = [
+        g for g in store.named_graphs() if re.fullmatch(rf"{BASE}np/RA[\w-]{{43}}/assertion", g)
+    ]
     assert len(graphs) >= 60
     for iri in graphs[:: max(1, len(graphs) // 12)]:
         path = iri.removeprefix(BASE[:-1])

@@ -160,3 +160,47 @@ def test_void_has_a_subset_per_source(client, store) -> None:
         row = next(iter(rows))
         assert int(g.value(node, VOID.triples)) == int(row["n"].value) > 0
         assert int(g.value(node, VOID.documents)) == int(row["nps"].value)
+
+
+# --- a source with no folder here: headings from the sections its assertions name ----------
+
+OTHER_TEXT = "Article I: Scope\n\nThe Parties shall meet. They may talk.\n\nShare this page\n"
+OTHER = f"""
+<{BASE}graph/sources> {{
+  <{BASE}id/document/elsewhere> a <{BASE}ontology/SourceDocument> ;
+      <http://www.w3.org/2000/01/rdf-schema#label> "A <document> from elsewhere"@en ;
+      <{BASE}ontology/sourceText> "{OTHER_TEXT.replace(chr(10), chr(92) + "n")}" .
+}}
+<{BASE}graph/assertion/oth-001> {{ <{BASE}id/country/france> <{BASE}ontology/ledBy>
+    <{BASE}id/country/france> . }}
+<{BASE}graph/assertion/oth-001/provenance> {{
+  <{BASE}graph/assertion/oth-001> a <{BASE}ontology/Assertion> ;
+      <{BASE}ontology/kind> <{BASE}ontology/Obligation> ;
+      <{BASE}ontology/section> "Article I: Scope"@en ;
+      <{BASE}ontology/paragraph> 1 ;
+      <http://www.w3.org/ns/prov#wasQuotedFrom> [
+          <http://www.w3.org/ns/oa#hasSource> <{BASE}id/document/elsewhere> ;
+          <http://www.w3.org/ns/oa#hasSelector> [ <http://www.w3.org/ns/oa#exact>
+              "The Parties shall meet." ] ] .
+}}
+"""
+
+
+def test_reader_of_a_source_without_a_folder(tmp_path) -> None:
+    from server import create_app
+    from tests.pages.pages_fixture import build_store
+
+    path = build_store(tmp_path / "store", extra=OTHER)
+    client = create_app({"STORE": str(path), "TESTING": True}).test_client()
+    html = client.get("/source/elsewhere").get_data(as_text=True)
+    assert '<h2 class="r-heading" id="s1">Article I: Scope</h2>' in html
+    assert html.count('<p class="r-body" id="p') == 2  # no furniture marks: a paragraph
+    assert 'class="hl k-obligation d1" id="oth-001"' in html
+    assert "A &lt;document&gt; from elsewhere" in html and "<document>" not in html
+    assert "Obligation" in html
+    listing = client.get("/source/", headers={"Accept": "application/json"}).get_json()
+    entry = {s["slug"]: s for s in listing["sources"]}["elsewhere"]
+    assert entry["claims_by_kind"] == {"Obligation": 1}
+    assert (entry["sentences"], entry["sentences_quoted"]) == (3, 1)
+    amap = client.get("/source/elsewhere/argument").get_data(as_text=True)
+    assert 'id="n-oth-001"' in amap and "Article I: Scope" in amap
