@@ -75,6 +75,7 @@ CLASSES: dict[str, tuple[frozenset[str], bool]] = {
 }
 
 
+@dataclass(frozen=True)
 class Entity:
     iri: str
     kind: str  # a key of CLASSES

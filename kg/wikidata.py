@@ -9,7 +9,6 @@ import re
 import time
 import urllib.error
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +39,6 @@ class Offline(Exception):
     """The endpoint cannot be reached at all (no network, refused, unknown host)."""
 
 
-@dataclass(frozen=True)
 class WikidataClient:
     """SELECT queries through SPARQLWrapper, raw answers kept, 429s waited out (bounded)."""
 
