@@ -31,7 +31,8 @@ def paths(app) -> dict[str, str]:
     )
     graph = _some(
         client,
-        'SELECT ?g { GRAPH ?g { ?s ?p ?o } FILTER(CONTAINS(STR(?g), "/graph/assertion")) } LIMIT 1',
+        "SELECT ?g { GRAPH ?g { ?s ?p ?o } "
+        'FILTER(STRSTARTS(STR(?g), "https://w3id.org/sgkg/graph/")) } LIMIT 1',
     )
     return {
         "home": "/",
