@@ -1,10 +1,11 @@
 """The change feed (``/changes``): one entry per release and one per nanopub a release added,
 superseded or retracted, newest first.
 
-A mirror syncs from the feed alone: it takes the release entries oldest first (``sequence``)
-and, for each, deletes the quads of its ``removed`` file and adds those of its ``added`` file
-(N-Quads, gzip; the first release's ``added`` is the whole graph). Nanopub entries link the
-nanopub (TriG, with its four graphs) for clients that follow single claims.
+A mirror syncs from the feed alone: it takes the release entries oldest first (``sequence``;
+``/changes?after=VERSION`` lists only what came after the release it has) and, for each,
+deletes the quads of its ``removed`` file and adds those of its ``added`` file (N-Quads, gzip;
+the first release's ``added`` is the whole graph). Nanopub entries link the nanopub (TriG,
+with its four graphs) for clients that follow single claims.
 """
 
 from __future__ import annotations
@@ -18,9 +19,16 @@ ATOM = "http://www.w3.org/2005/Atom"
 TITLE = "Security Guarantees Knowledge Graph: changes"
 
 
-def entries(releases: list[Release], base: str, origin: str) -> list[dict[str, Any]]:
+def entries(
+    releases: list[Release], base: str, origin: str, after: str | None = None
+) -> list[dict[str, Any]]:
+    """The entries, newest first; ``after`` (a version) keeps only the later releases'."""
     out: list[dict[str, Any]] = []
+    versions = [r.version for r in releases]
+    start = versions.index(after) + 1 if after in versions else 0
     for sequence, r in enumerate(releases, start=1):
+        if sequence <= start:
+            continue
         diff = r.diff()
         files = f"{origin}release/{r.version}/"
         nps = diff["nanopubs"]
@@ -64,8 +72,10 @@ def entries(releases: list[Release], base: str, origin: str) -> list[dict[str, A
     return out
 
 
-def as_json(releases: list[Release], base: str, origin: str) -> dict[str, Any]:
-    items = entries(releases, base, origin)
+def as_json(
+    releases: list[Release], base: str, origin: str, after: str | None = None
+) -> dict[str, Any]:
+    items = entries(releases, base, origin, after)
     return {
         "title": TITLE,
         "id": f"{base}changes",
@@ -74,9 +84,9 @@ def as_json(releases: list[Release], base: str, origin: str) -> dict[str, Any]:
     }
 
 
-def as_atom(releases: list[Release], base: str, origin: str) -> bytes:
+def as_atom(releases: list[Release], base: str, origin: str, after: str | None = None) -> bytes:
     ET.register_namespace("", ATOM)
-    items = entries(releases, base, origin)
+    items = entries(releases, base, origin, after)
     feed = ET.Element(f"{{{ATOM}}}feed")
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:

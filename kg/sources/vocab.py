@@ -51,7 +51,6 @@ ENTITY_PREFIXES: dict[str, str] = {
 #: Every prefix a claims file may use without declaring it.
 PREFIXES: dict[str, str] = {
     "sg": SG,
-    "a": B + ASSERTION_GRAPH_PREFIX,
     **{p: f"{B}id/{kind}/" for p, kind in ENTITY_PREFIXES.items()},
     "rdf": RDF,
     "rdfs": RDFS,

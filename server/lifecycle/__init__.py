@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from pathlib import Path
@@ -306,9 +307,15 @@ def changes() -> Any:
         ["application/atom+xml", "application/json", "application/feed+json"],
         default="application/atom+xml",
     )
+    after = request.args.get("after") or None
+    if after is not None and after not in {r.version for r in found}:
+        return Response(f"no release {after!r} (see /releases/)\n", 400, mimetype="text/plain")
     if best in ("application/json", "application/feed+json"):
-        return feed.as_json(found, base_iri(), origin)
-    body = feed.as_atom(found, base_iri(), origin)
-    response = Response(body, mimetype="application/atom+xml")
+        response = current_app.json.response(feed.as_json(found, base_iri(), origin, after))
+    else:
+        body = feed.as_atom(found, base_iri(), origin, after)
+        response = Response(body, mimetype="application/atom+xml")
     response.vary.add("Accept")
+    if found:
+        response.last_modified = dt.datetime.fromisoformat(found[-1].issued)
     return response

@@ -7,8 +7,10 @@ checkbox with its count), ``Accept: application/json`` (or ``format=json``) gets
 ``{"total", "facets": {name: [{"value", "label", "count"}]}, "results", "page", "size",
 "chosen"}``. An unknown parameter, a value that is not an IRI, or a bad page is a 400.
 
-Counts and class member lists are computed once per store version; a class ``Term`` is an
-``sg:`` term name (``State``), a CURIE (``prov:Agent``) or a full IRI.
+Facet counts, totals and pages come from the facet index of the store's version
+(:mod:`kg.facet_index`: no SPARQL per request, any combination in milliseconds); class member
+lists are computed once per store version; a class ``Term`` is an ``sg:`` term name
+(``State``), a CURIE (``prov:Agent``) or a full IRI.
 """
 
 from __future__ import annotations

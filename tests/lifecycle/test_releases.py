@@ -142,6 +142,13 @@ def test_a_mirror_syncs_from_the_feed_alone(world) -> None:
             for quad in ox.parse(io.BytesIO(gzip.decompress(data)), format=ox.RdfFormat.N_QUADS):
                 apply(quad)
     assert set(mirror) == set(store.reader().quads_for_pattern(None, None, None, None))
+    # incrementally: a mirror at the first release asks only for what came after it
+    later = client.get("/changes?after=2026-11-01", headers={"Accept": "application/json"})
+    assert {
+        e["release"] if e["type"] == "nanopub" else e["version"] for e in later.json["entries"]
+    } == {"2026-11-02"}
+    assert client.get("/changes?after=1999-01-01").status_code == 400
+    assert client.get("/changes").last_modified is not None
 
 
 def test_history_survives_the_next_build(world, tmp_path: Path) -> None:

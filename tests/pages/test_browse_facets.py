@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from kg.facet_index import FACETS
+
 SG = "https://w3id.org/sgkg/ontology/"
 US = "https://w3id.org/sgkg/id/country/united-states"
 JSON = {"Accept": "application/json"}
@@ -116,3 +118,103 @@ def test_labels_are_escaped(hostile_client) -> None:  # type: ignore[no-untyped-
     html = hostile_client.get("/browse?type=sg:State").text
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+# --- the facet index (kg/facet_index.py) ------------------------------------------------------
+
+BASE = "https://w3id.org/sgkg/"
+
+
+def _combinations(index) -> list[dict[str, list[str]]]:  # type: ignore[no-untyped-def]
+    """States drawn from the data: one value, values OR-ed, facets AND-ed, an unknown value."""
+    top = {f.name: [c.value for c in index.unfiltered[n]] for n, f in enumerate(FACETS)}
+    return [
+        {},
+        {"kind": top["kind"][:1]},
+        {"kind": top["kind"][:2], "actor": top["actor"][:1]},
+        {"type": top["type"][:2], "source": top["source"][:1]},
+        {"commitment": top["commitment"][:2], "status": top["status"][:1]},
+        {"actor": top["actor"][:3], "condition": top["condition"][:1], "type": top["type"][:3]},
+        {"kind": [f"{SG}NoSuchKind"], "source": top["source"][:1]},
+    ]
+
+
+def test_index_agrees_with_the_sparql_group_by(store) -> None:  # type: ignore[no-untyped-def]
+    """The index's counts, totals and pages are those of the SPARQL definition on the built
+    graph (universe ∩ each chosen facet's pattern, COUNT(DISTINCT ?item) GROUP BY ?v)."""
+    from kg import facet_index as fi
+
+    index = fi.FacetIndex(fi.ensure(store, BASE))
+    agents = fi.agent_classes(store, BASE)
+    assert index.items > 50
+    for chosen in _combinations(index):
+        state = index.state(chosen)
+        got = state.counts(limit=10**6)
+        for facet in FACETS:
+            sparql = fi.counts_sparql(BASE, agents, chosen, facet.name)
+            expected = {r["v"].value: int(r["n"].value) for r in store.query(sparql)}
+            assert {c.value: c.count for c in got[facet.name]} == expected, (chosen, facet.name)
+        matches = {r["item"].value for r in store.query(fi.matches_sparql(BASE, agents, chosen))}
+        assert state.total() == len(matches), chosen
+        paged = state.page(0, 10**6)
+        assert len(paged) == len(set(paged)) and set(paged) == matches, chosen
+        assert state.page(3, 4) == paged[3:7] and state.page(len(paged), 5) == []
+    assert all(index.state(c).total() for c in _combinations(index)[1:-1])  # none empty
+
+
+def test_index_is_per_version_built_once_and_rebuilt_when_stale(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    from kg import facet_index as fi
+    from kg.store import EmbeddedStore
+    from tests.pages.pages_fixture import BASE as FIXTURE_BASE
+    from tests.pages.pages_fixture import build_store
+
+    store = EmbeddedStore(build_store(tmp_path / "store"))
+    built = []
+    collect = fi.collect
+    monkeypatch.setattr(fi, "collect", lambda *a: built.append(1) or collect(*a))
+    # concurrent first uses: one build (under the lock), the others find it
+    threads = [threading.Thread(target=fi.ensure, args=(store, FIXTURE_BASE)) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    first = fi.ensure(store, FIXTURE_BASE)
+    assert built == [1] and first.is_file()
+    assert not list(first.parent.glob(".*.tmp"))  # written aside, renamed into place
+    states = fi.FacetIndex(first).state({"type": [f"{FIXTURE_BASE}ontology/State"]}).total()
+    store.update(
+        f"INSERT DATA {{ GRAPH <{FIXTURE_BASE}graph/entities> {{ "
+        f"<{FIXTURE_BASE}id/country/new> a <{FIXTURE_BASE}ontology/State> }} }}"
+    )
+    stale = fi.index_path(store, FIXTURE_BASE)
+    assert stale != first and not stale.exists()  # a new version: the old file is not used
+    index = fi.open_index(store, FIXTURE_BASE)  # what the route calls: builds the new one
+    assert index.path == stale and built == [1, 1]
+    assert index.state({"type": [f"{FIXTURE_BASE}ontology/State"]}).total() == states + 1
+    assert fi.open_index(store, FIXTURE_BASE) is index  # loaded once per process
+
+
+def test_browse_runs_no_sparql_per_request(mini_client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Once the index of the version exists, no combination asks the store a query."""
+    from kg.store import EmbeddedStore
+
+    first = browse(mini_client)
+    assert first["total"] > 0
+
+    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("/browse ran a SPARQL query")
+
+    monkeypatch.setattr(EmbeddedStore, "query", refuse)
+    seen = set()
+    for name, values in first["facets"].items():
+        for value in values[:3]:
+            body = browse(mini_client, **{name: value["value"]}, size=5)
+            assert body["total"] == value["count"]
+            seen.add(body["total"])
+            for other, more in body["facets"].items():
+                if other != name and more:
+                    both = browse(mini_client, **{name: value["value"], other: more[0]["value"]})
+                    assert both["total"] == more[0]["count"]
+    assert len(seen) > 1
