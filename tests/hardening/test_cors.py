@@ -31,8 +31,8 @@ def paths(app) -> dict[str, str]:
     )
     graph = _some(
         client,
-        # a nanopublication's assertion graph (minted: {base}np/RA…/assertion)
-        'SELECT ?g { GRAPH ?g { ?s ?p ?o } FILTER(STRENDS(STR(?g), "/assertion")) } LIMIT 1',
+        "SELECT ?g { GRAPH ?g { ?s ?p ?o } "
+        'FILTER(STRSTARTS(STR(?g), "https://w3id.org/sgkg/graph/")) } LIMIT 1',
     )
     return {
         "home": "/",
