@@ -181,10 +181,10 @@ class EmbeddedStore(Store):
 
     # -- writing -----------------------------------------------------------------------
     @contextlib.contextmanager
-    def writer(self, *, fresh: bool = False) -> Iterator[ox.Store]:
+    def writer(self, *, fresh: bool = False, compact: bool = False) -> Iterator[ox.Store]:
         """A writable clone of the current generation, published when the block ends
         without an exception (see :meth:`kg.store.generations.Generations.writer`)."""
-        with self.generations.writer(fresh=fresh) as store:
+        with self.generations.writer(fresh=fresh, compact=compact) as store:
             yield store
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
@@ -248,7 +248,7 @@ class EmbeddedStore(Store):
             {q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else "" for q in quads}
         )
         drop = set(targets if replace is None else replace)
-        with self.writer() as store:
+        with self.writer(compact=True) as store:
             for name in list(store.named_graphs()):
                 if isinstance(name, ox.NamedNode) and (
                     name.value in drop or (owned is not None and owned(name.value))

@@ -64,7 +64,7 @@ def load(
     triples = 0
     bar = _progress_bar(sum(p.size for p in plans), progress)
     try:
-        with store.writer() as ox_store:
+        with store.writer(compact=True) as ox_store:
             try:
                 triples = _load_plans(ox_store, plans, replace, lenient, workers, chunk_bytes, bar)
             except BaseException as exc:
@@ -86,6 +86,10 @@ def load(
     )
 
 
+#: Parallel chunked loading of N-Triples/N-Quads: off, see :func:`_load_plans`.
+PARALLEL_LINES = False
+
+
 def _load_plans(
     ox_store: ox.Store,
     plans: list[LoadPlan],
@@ -104,9 +108,12 @@ def _load_plans(
         if bar is not None:
             bar.set_description(plan.path.name)
         one_graph = plan.fmt.supports_datasets and not plan.keep_graphs  # quads rewritten
-        if plan.fmt in LINE_FORMATS and not one_graph:
+        if plan.fmt in LINE_FORMATS and not one_graph and workers > 1 and PARALLEL_LINES:
             triples += _load_lines(ox_store, plan, lenient, workers, chunk_bytes, bar)
         else:
+            # One bulk_load per file: RocksDB gets one sorted run, so the generation is as
+            # compact as `oxigraph load` leaves a store (parallel chunks were 2-4x larger and
+            # slower to query; bench/bench_load.py).
             triples += _load_stream(ox_store, plan, lenient, bar)
         if not plan.keep_graphs:
             plan.graphs.add(plan.to_graph)

@@ -79,10 +79,13 @@ class Generations:
             return "empty"
 
     @contextlib.contextmanager
-    def writer(self, *, fresh: bool = False) -> Iterator[ox.Store]:
+    def writer(self, *, fresh: bool = False, compact: bool = False) -> Iterator[ox.Store]:
         """Yield a writable store; publish it when the block ends without an exception.
 
-        ``fresh=True`` starts from an empty store instead of a clone of the current one.
+        ``fresh=True`` starts from an empty store instead of a clone of the current one;
+        ``compact=True`` compacts it (RocksDB ``optimize``) before publishing, as bulk loads
+        and builds do, so the published generation is as small and fast as ``oxigraph load``
+        leaves a store.
         Only one writer runs at a time (``flock``); readers are never blocked.
         """
         self.root.mkdir(parents=True, exist_ok=True)
@@ -98,6 +101,8 @@ class Generations:
             try:
                 yield store
                 store.flush()
+                if compact:
+                    store.optimize()
             except BaseException as exc:
                 # a caller's frame kept alive by the traceback may still hold the store:
                 # clear it so RocksDB is closed before its directory goes
