@@ -70,6 +70,8 @@ CLASSES: dict[str, tuple[frozenset[str], bool]] = {
     "FormalBloc": (frozenset({"Q1127126", "Q484652", "Q245065"}), False),
     "Region": (frozenset({"Q5107", "Q82794", "Q1620908"}), False),
     "Place": (frozenset({"Q5119", "Q515", "Q1637706", "Q5107", "Q82794"}), False),
+    "Instrument": (frozenset({"Q131569", "Q93288"}), False),  # treaty, contract
+    "Office": (frozenset({"Q4164871"}), False),  # position
 }
 
 
