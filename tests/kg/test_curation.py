@@ -300,3 +300,16 @@ def test_check_passes_and_list_counts(root: Path, capsys: pytest.CaptureFixture)
     assert "shapes: the curated graph conforms" in out
     assert main(["source", "--dir", str(root), "list", "--format", "json"]) == 0
     assert '"claims": 3' in capsys.readouterr().out
+
+
+def test_verify_quote_catches_a_shifted_or_altered_selector() -> None:
+    text = "Alpha beta gamma."
+    good = Quote("x", "graph", "beta", "Alpha ", " gamma", 6, 10)
+    verify_quote(good, text)
+    for bad in (
+        Quote("x", "graph", "beta", "Alpha ", " gamma", 7, 11),
+        Quote("x", "graph", "betas", "Alpha ", " gamma", 6, 10),
+        Quote("x", "graph", "beta", "alpha ", " gamma", 6, 10),
+    ):
+        with pytest.raises(ValidationFailed, match="assertion x"):
+            verify_quote(bad, text)
