@@ -19,6 +19,7 @@ A URL fragment overrides each part (fragments never leave the client):
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -233,6 +234,9 @@ def check_row_cap(content_type: str, body: bytes, max_rows: int) -> str:
     return "graph"
 
 
+_VIRTUOSO_BNODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")nodeID://')
+
+
 def _parse_answer(content_type: str, body: bytes) -> Any:
     """pyoxigraph objects from a server answer (results, or a graph as ``QueryTriples``)."""
     media = _media(content_type)
@@ -241,6 +245,8 @@ def _parse_answer(content_type: str, body: bytes) -> Any:
     results_format = ox.QueryResultsFormat.from_media_type(media) if media else None
     try:
         if results_format is not None:
+            if b"nodeID://" in body:  # Virtuoso's blank node labels are not valid identifiers
+                body = _VIRTUOSO_BNODE.sub(rb"\1", body)
             return ox.parse_query_results(body, format=results_format)
         rdf_format = ox.RdfFormat.from_media_type(media) if media else None
         if rdf_format is None:
