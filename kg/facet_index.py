@@ -51,6 +51,7 @@ from typing import Any
 
 from kg.search_index import var_dir
 from kg.store import Store
+from kg.store.cache import prune_version_files
 
 SCHEMA_VERSION = 1
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -275,14 +276,6 @@ def write_index(path: Path, extract: Extract) -> None:
     os.replace(tmp, path)
 
 
-def _prune(folder: Path, keep: Path) -> None:
-    files = sorted(folder.glob("facets-*.sqlite"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in files[KEEP_FILES:]:
-        if old != keep:
-            with contextlib.suppress(OSError):
-                old.unlink()
-
-
 def ensure(store: Store, base_iri: str = "https://w3id.org/sgkg/") -> Path:
     """The index file of the store's current version, built first (once: other processes
     and threads wait on the lock and then find it) if missing."""
@@ -294,7 +287,7 @@ def ensure(store: Store, base_iri: str = "https://w3id.org/sgkg/") -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not path.is_file():
             write_index(path, collect(store, base_iri))
-            _prune(path.parent, path)
+            prune_version_files(path.parent, "facets-*.sqlite", path, KEEP_FILES)
     return path
 
 

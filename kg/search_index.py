@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.store import Store
+from kg.store.cache import prune_version_files
 
 SCHEMA_VERSION = 1
 OA = "http://www.w3.org/ns/oa#"
@@ -129,20 +130,12 @@ def write_index(path: Path, docs: list[Doc]) -> None:
     os.replace(tmp, path)
 
 
-def _prune(folder: Path, keep: Path) -> None:
-    files = sorted(folder.glob("search-*.sqlite"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in files[KEEP_FILES:]:
-        if old != keep:
-            with contextlib.suppress(OSError):
-                old.unlink()
-
-
 def ensure(store: Store, base_iri: str = "https://w3id.org/sgkg/") -> Path:
     """The index file of the store's current version, built first if missing."""
     path = index_path(store, base_iri)
     if not path.is_file():
         write_index(path, collect(store, base_iri))
-        _prune(path.parent, path)
+        prune_version_files(path.parent, "search-*.sqlite", path, KEEP_FILES)
     return path
 
 

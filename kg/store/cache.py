@@ -8,8 +8,10 @@ per (store, version, name, key); a new version empties that store's entries.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Hashable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from kg.store.base import Store
@@ -47,3 +49,13 @@ def clear() -> None:
     """Forget everything (tests)."""
     with _lock:
         _entries.clear()
+
+
+def prune_version_files(folder: Path, pattern: str, keep: Path, count: int = 3) -> None:
+    """Delete all but the ``count`` newest files matching ``pattern`` in ``folder`` (never
+    ``keep``): the per-version index files (search, facets) of versions that are gone."""
+    files = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in files[count:]:
+        if old != keep:
+            with contextlib.suppress(OSError):
+                old.unlink()
