@@ -62,9 +62,8 @@ def test_runaway_query_is_killed_while_others_answer(endpoint: str, endpoint_pid
     thread = threading.Thread(target=runaway)
     thread.start()
     time.sleep(0.5)  # the runaway query is now inside the engine
-    started = time.monotonic()
-    alive(endpoint)
-    assert time.monotonic() - started < 1.0
+    alive(endpoint)  # another client is answered while the runaway query still runs
+    assert thread.is_alive() and "response" not in outcome
     thread.join(timeout=TIMEOUT_S + 30)
     response = outcome["response"]
     assert isinstance(response, requests.Response)

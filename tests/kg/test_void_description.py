@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -155,10 +154,8 @@ def test_distributions_from_manifest(store, tmp_path: Path) -> None:
 
 def test_statistics_cached_per_version(store) -> None:
     first = void.statistics(store, BASE)
-    started = time.perf_counter()
     again = void.statistics(store, BASE)
-    assert again is first
-    assert time.perf_counter() - started < 0.05
+    assert again is first  # the same object: nothing recomputed for the same version
     with store.writer() as oxstore:
         oxstore.add(
             ox.Quad(
