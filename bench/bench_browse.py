@@ -7,7 +7,7 @@ Data: the article graph (``kg.build``, reasoner off) plus the generated geopolit
 conditions, assertions with kinds and sources), bulk-loaded into one temporary embedded store
 (reused with ``--store``), as :mod:`bench.bench_pages` does. Then:
 
-1. the facet index of that version (:mod:`kg.facet_index`) is built from scratch: build time
+1. the facet index of that version (:mod:`kg.indexes.facets`) is built from scratch: build time
    (SPARQL extraction, SQLite writing) and file size are reported;
 2. the app (``create_app``) answers ``/browse`` in-process through the Flask test client for
    ``--requests`` different combinations of facet values (1–3 facets, 1–2 values each, drawn
@@ -54,7 +54,7 @@ def build_index(path: Path) -> dict[str, Any]:
     """Build the facet index of the store's current version from scratch, timed."""
     import sqlite3
 
-    from kg import facet_index
+    from kg.indexes import facets as facet_index
     from kg.store import EmbeddedStore
 
     store = EmbeddedStore(path)
@@ -100,7 +100,7 @@ def combinations(index: Any, count: int, seed: int) -> list[str]:
     """``count`` distinct query strings, chosen the way a person narrows: 1–3 facets, each
     value (1–2 per facet) among those the current state lists with a count (so no
     combination is empty), some on page 2."""
-    from kg.facet_index import FACETS
+    from kg.indexes.facets import FACETS
 
     rng = random.Random(seed)
     found: list[str] = []
@@ -188,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         for thread in threading.enumerate():
             if thread.name == "search-index":
                 thread.join()
-        from kg import facet_index
+        from kg.indexes import facets as facet_index
         from server.store import get_store
 
         with app.app_context():

@@ -143,10 +143,10 @@ def build(
     _load(store, quads, base_iri)
     t = step("load", t)
     report.version = store.version()
-    from kg import facet_index, search_index  # noqa: PLC0415 (indexes of this version)
+    from kg.indexes import facets, search  # noqa: PLC0415 (indexes of this version)
 
-    search_index.ensure(store, base_iri)
-    facet_index.ensure(store, base_iri)  # /browse's facets of the same version
+    search.ensure(store, base_iri)
+    facets.ensure(store, base_iri)  # /browse's facets of the same version
     report.seconds = time.perf_counter() - started
     return report
 

@@ -105,9 +105,9 @@ def cli(args: Any, settings: dict[str, Any]) -> int:
         base_iri=settings["BASE_IRI"],
         lenient=bool(getattr(args, "lenient", False)),
     )
-    from kg import facet_index, search_index  # noqa: PLC0415 (indexes of the new version)
+    from kg.indexes import facets, search  # noqa: PLC0415 (indexes of the new version)
 
-    search_index.ensure(store, settings["BASE_IRI"])
-    facet_index.ensure(store, settings["BASE_IRI"])  # /browse's facets of the same version
+    search.ensure(store, settings["BASE_IRI"])
+    facets.ensure(store, settings["BASE_IRI"])  # /browse's facets of the same version
     print(report.summary())
     return 0

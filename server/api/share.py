@@ -24,7 +24,6 @@ from pathlib import Path
 
 from flask import Response, current_app, jsonify, redirect, request
 
-from kg import search_index
 from kg.errors import KGError, TooLarge
 from server.api import bp
 from server.api.catalogue import BadParameter
@@ -57,7 +56,7 @@ def db_path() -> Path:
     configured = current_app.config.get("SHARE_DB")
     if configured:
         return Path(configured)
-    return search_index.var_dir(get_store()) / "shares.sqlite"
+    return get_store().local_dir() / "shares.sqlite"
 
 
 def _connect() -> sqlite3.Connection:

@@ -8,7 +8,7 @@ checkbox with its count), ``Accept: application/json`` (or ``format=json``) gets
 "chosen"}``. An unknown parameter, a value that is not an IRI, or a bad page is a 400.
 
 Facet counts, totals and pages come from the facet index of the store's version
-(:mod:`kg.facet_index`: no SPARQL per request, any combination in milliseconds); class member
+(:mod:`kg.indexes.facets`: no SPARQL per request, any combination in milliseconds); class member
 lists are computed once per store version; a class ``Term`` is an ``sg:`` term name
 (``State``), a CURIE (``prov:Agent``) or a full IRI.
 """

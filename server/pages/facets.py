@@ -3,7 +3,7 @@
 The things browsed are the assertions and the entities of the data: every IRI with a type in
 the ``sg:`` namespace outside the ontology and shapes graphs (no ``#`` fragments: quote
 selectors and claim nodes belong to their assertion). Each facet is a SPARQL pattern from
-``?item`` to a value ``?v`` (:data:`kg.facet_index.FACETS`):
+``?item`` to a value ``?v`` (:data:`kg.indexes.facets.FACETS`):
 
 ========== ===================================================================================
 type       ``?item a ?v`` (sg: classes)
@@ -21,17 +21,17 @@ computed with every *other* facet's choice applied (disjunctive faceting), so th
 how many results a value would give, and choosing a value narrows every other facet's counts.
 
 Nothing here runs SPARQL per request: the ``(item, value)`` pairs of every facet are extracted
-once per store version into the facet index (:mod:`kg.facet_index`, built by ``kg build`` and
+once per store version into the facet index (:mod:`kg.indexes.facets`, built by ``kg build`` and
 ``kg load``, or here when missing or stale), and any state — counts, total, a page — is
 answered from it in milliseconds, whatever the combination. The ``GROUP BY`` queries that
-define the counts (:func:`kg.facet_index.counts_sparql`) check the index in the tests.
+define the counts (:func:`kg.indexes.facets.counts_sparql`) check the index in the tests.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from kg.facet_index import FACETS, FACETS_BY_NAME, MAX_VALUES, Count, Facet, open_index
+from kg.indexes.facets import FACETS, FACETS_BY_NAME, MAX_VALUES, Count, Facet, open_index
 from kg.store import Store
 
 __all__ = ["FACETS", "FACETS_BY_NAME", "MAX_VALUES", "Count", "Facet", "FacetQuery", "warm"]

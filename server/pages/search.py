@@ -1,7 +1,7 @@
 """``/search?q=``: label search over every language, and full-text search over the words of
 quotes and claims.
 
-Two indexes answer: names (below) and the words of assertions (:mod:`kg.search_index`, an
+Two indexes answer: names (below) and the words of assertions (:mod:`kg.indexes.search`, an
 SQLite FTS5 file built by ``kg build``/``kg load`` per store version, ranked by ``bm25``, the
 matched words in ``<mark>``). Name hits come first (they name the thing asked for), then the
 assertions whose quote or paraphrase holds every word, with their kind badge.
@@ -36,7 +36,7 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 from flask import Response, jsonify, render_template, request
 
-from kg import search_index
+from kg.indexes import search as search_index
 from kg.store import Store
 from server.describe import KIND_CLASS, KIND_WORDS, TYPE_RANK, local_url
 from server.labels import (

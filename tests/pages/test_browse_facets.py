@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from kg.facet_index import FACETS
+from kg.indexes.facets import FACETS
 
 SG = "https://w3id.org/sgkg/ontology/"
 US = "https://w3id.org/sgkg/id/country/united-states"
@@ -120,7 +120,7 @@ def test_labels_are_escaped(hostile_client) -> None:  # type: ignore[no-untyped-
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
-# --- the facet index (kg/facet_index.py) ------------------------------------------------------
+# --- the facet index (kg/indexes/facets/) ------------------------------------------------------
 
 BASE = "https://w3id.org/sgkg/"
 
@@ -142,7 +142,7 @@ def _combinations(index) -> list[dict[str, list[str]]]:  # type: ignore[no-untyp
 def test_index_agrees_with_the_sparql_group_by(store) -> None:  # type: ignore[no-untyped-def]
     """The index's counts, totals and pages are those of the SPARQL definition on the built
     graph (universe ∩ each chosen facet's pattern, COUNT(DISTINCT ?item) GROUP BY ?v)."""
-    from kg import facet_index as fi
+    from kg.indexes import facets as fi
 
     index = fi.FacetIndex(fi.ensure(store, BASE))
     agents = fi.agent_classes(store, BASE)
@@ -165,15 +165,16 @@ def test_index_agrees_with_the_sparql_group_by(store) -> None:  # type: ignore[n
 def test_index_is_per_version_built_once_and_rebuilt_when_stale(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import threading
 
-    from kg import facet_index as fi
+    from kg.indexes import facets as fi
+    from kg.indexes.facets import build
     from kg.store import EmbeddedStore
     from tests.pages.pages_fixture import BASE as FIXTURE_BASE
     from tests.pages.pages_fixture import build_store
 
     store = EmbeddedStore(build_store(tmp_path / "store"))
     built = []
-    collect = fi.collect
-    monkeypatch.setattr(fi, "collect", lambda *a: built.append(1) or collect(*a))
+    collect = build.collect
+    monkeypatch.setattr(build, "collect", lambda *a: built.append(1) or collect(*a))
     # concurrent first uses: one build (under the lock), the others find it
     threads = [threading.Thread(target=fi.ensure, args=(store, FIXTURE_BASE)) for _ in range(4)]
     for t in threads:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import search_index
+from kg.indexes import search as search_index
 from kg.store import EmbeddedStore
 
 JSON = {"Accept": "application/json"}

@@ -42,15 +42,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 KEEP_FILES = 3
 
 
-def var_dir(store: Store) -> Path:
-    """The store's folder for derived files (search index, share links)."""
-    return store.local_dir()
-
-
 def index_path(store: Store, base_iri: str) -> Path:
     digest = hashlib.sha256(f"{SCHEMA_VERSION} {base_iri}".encode()).hexdigest()[:8]
     version = re.sub(r"[^A-Za-z0-9_.-]", "_", store.version())[:80]
-    return var_dir(store) / f"search-{version}-{digest}.sqlite"
+    return store.local_dir() / f"search-{version}-{digest}.sqlite"
 
 
 @dataclass
