@@ -21,6 +21,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import ParseError, ValidationFailed
+from kg.namespaces import SG
 from kg.sources import vocab as v
 from kg.sources.source import CLAIMS_FILE, Source, expand
 from kg.sources.text import Sentence
@@ -279,10 +280,10 @@ def _compile_says(
     if not claim.says.strip():
         this = ox.NamedNode(claim.assertion + "#claim")
         return [
-            ox.Triple(this, ox.NamedNode(v.RDF + "type"), ox.NamedNode(v.SG + "UnstructuredClaim")),
+            ox.Triple(this, ox.NamedNode(v.RDF + "type"), ox.NamedNode(str(SG.UnstructuredClaim))),
             ox.Triple(
                 this,
-                ox.NamedNode(v.SG + "statementText"),
+                ox.NamedNode(str(SG.statementText)),
                 ox.Literal(claim.paraphrase or "", language="en"),
             ),
         ]

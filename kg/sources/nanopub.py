@@ -26,6 +26,7 @@ from collections.abc import Iterator
 
 import pyoxigraph as ox
 
+from kg.namespaces import NP, OA, SG
 from kg.publish import DRAFT_ROOT
 from kg.sources import vocab as v
 from kg.sources.claims import Claim, mentioned_entities
@@ -77,8 +78,8 @@ def nanopub_quads(claim: Claim, names: dict[str, str]) -> Iterator[ox.Quad]:
     def p(s: ox.NamedNode, pred: str, o: ox.NamedNode | ox.Literal, g: ox.NamedNode = prov):
         return ox.Quad(s, _n(pred), o, g)
 
-    yield p(assertion, v.RDF + "type", _n(v.SG + "Assertion"))
-    yield p(assertion, v.SG + "kind", _n(claim.kind))
+    yield p(assertion, v.RDF + "type", _n(str(SG.Assertion)))
+    yield p(assertion, str(SG.kind), _n(claim.kind))
     if claim.voice == "author":
         attributed = source.authors
     elif claim.voice == "document":
@@ -88,19 +89,19 @@ def nanopub_quads(claim: Claim, names: dict[str, str]) -> Iterator[ox.Quad]:
     for agent in attributed:
         yield p(assertion, v.PROV + "wasAttributedTo", _n(agent))
     if claim.speaker and claim.voice == "document":
-        yield p(assertion, v.SG + "reportedSpeaker", _n(claim.speaker))
-    yield p(assertion, v.SG + "sourceDocument", doc)
+        yield p(assertion, str(SG.reportedSpeaker), _n(claim.speaker))
+    yield p(assertion, str(SG.sourceDocument), doc)
     yield p(assertion, v.SCHEMA + "appearance", doc)
-    yield p(assertion, v.SG + "paragraph", _lit(sentence.paragraph, "integer"))
-    yield p(assertion, v.SG + "sentence", _lit(sentence.sentence, "integer"))
+    yield p(assertion, str(SG.paragraph), _lit(sentence.paragraph, "integer"))
+    yield p(assertion, str(SG.sentence), _lit(sentence.sentence, "integer"))
     if sentence.section:
-        yield p(assertion, v.SG + "section", ox.Literal(sentence.section, language="en"))
+        yield p(assertion, str(SG.section), ox.Literal(sentence.section, language="en"))
     for entity in mentioned_entities(claim):
-        yield p(assertion, v.SG + "about", _n(entity))
+        yield p(assertion, str(SG.about), _n(entity))
     if claim.paraphrase:
-        yield p(assertion, v.SG + "paraphrase", ox.Literal(claim.paraphrase, language="en"))
+        yield p(assertion, str(SG.paraphrase), ox.Literal(claim.paraphrase, language="en"))
     if claim.free_text:
-        yield p(assertion, v.SG + "freeTextReason", ox.Literal(claim.free_text, language="en"))
+        yield p(assertion, str(SG.freeTextReason), ox.Literal(claim.free_text, language="en"))
     if claim.note:
         yield p(assertion, v.SKOS + "note", ox.Literal(claim.note, language="en"))
     argument = _n(v.B + ARGUMENT_GRAPH)
@@ -108,19 +109,19 @@ def nanopub_quads(claim: Claim, names: dict[str, str]) -> Iterator[ox.Quad]:
         for target in targets:
             yield p(assertion, relation, _n(_draft_assertion(names[target])), argument)
     yield p(assertion, v.PROV + "wasQuotedFrom", resource)
-    yield p(resource, v.RDF + "type", _n(v.OA + "SpecificResource"))
-    yield p(resource, v.OA + "hasSource", doc)
-    yield p(resource, v.OA + "hasSelector", text_sel)
-    yield p(resource, v.OA + "hasSelector", pos_sel)
-    yield p(text_sel, v.RDF + "type", _n(v.OA + "TextQuoteSelector"))
-    yield p(text_sel, v.OA + "exact", ox.Literal(claim.quote))
+    yield p(resource, v.RDF + "type", _n(str(OA.SpecificResource)))
+    yield p(resource, str(OA.hasSource), doc)
+    yield p(resource, str(OA.hasSelector), text_sel)
+    yield p(resource, str(OA.hasSelector), pos_sel)
+    yield p(text_sel, v.RDF + "type", _n(str(OA.TextQuoteSelector)))
+    yield p(text_sel, str(OA.exact), ox.Literal(claim.quote))
     if claim.prefix_text:
-        yield p(text_sel, v.OA + "prefix", ox.Literal(claim.prefix_text))
+        yield p(text_sel, str(OA.prefix), ox.Literal(claim.prefix_text))
     if claim.suffix_text:
-        yield p(text_sel, v.OA + "suffix", ox.Literal(claim.suffix_text))
-    yield p(pos_sel, v.RDF + "type", _n(v.OA + "TextPositionSelector"))
-    yield p(pos_sel, v.OA + "start", _lit(claim.start, "integer"))
-    yield p(pos_sel, v.OA + "end", _lit(claim.end, "integer"))
+        yield p(text_sel, str(OA.suffix), ox.Literal(claim.suffix_text))
+    yield p(pos_sel, v.RDF + "type", _n(str(OA.TextPositionSelector)))
+    yield p(pos_sel, str(OA.start), _lit(claim.start, "integer"))
+    yield p(pos_sel, str(OA.end), _lit(claim.end, "integer"))
 
     yield p(np_, v.DCTERMS + "created", _lit(claim.created, "date"), info)
     yield p(np_, v.DCTERMS + "identifier", ox.Literal(claim.slug), info)
@@ -128,7 +129,7 @@ def nanopub_quads(claim: Claim, names: dict[str, str]) -> Iterator[ox.Quad]:
     yield p(np_, v.PROV + "wasDerivedFrom", doc, info)
     yield p(np_, v.SG + "sha256", ox.Literal(sha256_of(source.text)), info)
 
-    yield p(np_, v.RDF + "type", _n(v.NP + "Nanopublication"), head)
-    yield p(np_, v.NP + "hasAssertion", assertion, head)
-    yield p(np_, v.NP + "hasProvenance", prov, head)
-    yield p(np_, v.NP + "hasPublicationInfo", info, head)
+    yield p(np_, v.RDF + "type", _n(str(NP.Nanopublication)), head)
+    yield p(np_, str(NP.hasAssertion), assertion, head)
+    yield p(np_, str(NP.hasProvenance), prov, head)
+    yield p(np_, str(NP.hasPublicationInfo), info, head)

@@ -27,6 +27,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import ParseError, QuoteMismatch, ValidationFailed
+from kg.namespaces import SG
 from kg.sources import vocab as v
 from kg.sources import yamlfile
 from kg.sources.text import LineRule, Segmented, segment
@@ -246,7 +247,7 @@ def document_quads(source: Source) -> Iterator[ox.Quad]:
         return ox.Quad(doc, _n(p), o, g)
 
     yield q(v.RDF + "type", _n(v.DOCUMENT_TYPES[source.doc_type]))
-    yield q(v.RDF + "type", _n(v.SG + "SourceDocument"))
+    yield q(v.RDF + "type", _n(str(SG.SourceDocument)))
     title = str(meta["title"])
     yield q(v.RDFS + "label", ox.Literal(title, language=lang))
     yield q(v.DCTERMS + "title", ox.Literal(title, language=lang))
@@ -254,7 +255,7 @@ def document_quads(source: Source) -> Iterator[ox.Quad]:
         yield q(v.DCTERMS + "creator", _n(author))
         yield q(v.SCHEMA + "author", _n(author))
     for party in source.parties:
-        yield q(v.SG + "party", _n(party))
+        yield q(str(SG.party), _n(party))
     if meta.get("publisher"):
         publisher = expand(meta["publisher"], source.at(META_FILE, meta, "publisher"))
         yield q(v.DCTERMS + "publisher", _n(publisher))
@@ -271,8 +272,8 @@ def document_quads(source: Source) -> Iterator[ox.Quad]:
     yield q(v.DCTERMS + "language", ox.Literal(lang))
     yield q(v.SCHEMA + "encodingFormat", ox.Literal("text/plain; charset=utf-8"))
     yield q(v.SG + "sha256", ox.Literal(sha256_of(source.text)))
-    yield q(v.SG + "howObtained", ox.Literal(str(meta["obtained"]).strip(), language="en"))
-    yield q(v.SG + "assertionPrefix", ox.Literal(source.prefix))
+    yield q(str(SG.howObtained), ox.Literal(str(meta["obtained"]).strip(), language="en"))
+    yield q(str(SG.assertionPrefix), ox.Literal(source.prefix))
     if meta.get("note"):
         yield q(v.SKOS + "note", ox.Literal(str(meta["note"]).strip(), language="en"))
-    yield q(v.SG + "sourceText", ox.Literal(source.text))
+    yield q(str(SG.sourceText), ox.Literal(source.text))

@@ -5,6 +5,8 @@ One table each, so that the claims files, the compiler, the CLI and the docs agr
 
 from __future__ import annotations
 
+from kg import namespaces as ns
+
 DEFAULT_BASE_IRI = "https://w3id.org/sgkg/"
 B = DEFAULT_BASE_IRI
 SG = B + "ontology/"
@@ -70,37 +72,37 @@ PREFIXES: dict[str, str] = {
 #: "document" (reported by the document; a speaker may be named), "parties" (the document's
 #: own provision, attributed to its parties or to the party named as speaker).
 KINDS: dict[str, tuple[str, str]] = {
-    "fact": (SG + "ReportedFact", "document"),
-    "assessment": (SG + "AuthorAssessment", "author"),
-    "prediction": (SG + "Prediction", "author"),
-    "conditional": (SG + "Conditional", "author"),
-    "recommendation": (SG + "Recommendation", "author"),
-    "question": (SG + "RhetoricalQuestion", "author"),
-    "obligation": (SG + "Obligation", "parties"),
-    "policy": (SG + "PolicyStatement", "parties"),
-    "permission": (SG + "Permission", "parties"),
-    "recital": (SG + "Recital", "parties"),
-    "affirmation": (SG + "Affirmation", "parties"),
+    "fact": (str(ns.SG.ReportedFact), "document"),
+    "assessment": (str(ns.SG.AuthorAssessment), "author"),
+    "prediction": (str(ns.SG.Prediction), "author"),
+    "conditional": (str(ns.SG.Conditional), "author"),
+    "recommendation": (str(ns.SG.Recommendation), "author"),
+    "question": (str(ns.SG.RhetoricalQuestion), "author"),
+    "obligation": (str(ns.SG.Obligation), "parties"),
+    "policy": (str(ns.SG.PolicyStatement), "parties"),
+    "permission": (str(ns.SG.Permission), "parties"),
+    "recital": (str(ns.SG.Recital), "parties"),
+    "affirmation": (str(ns.SG.Affirmation), "parties"),
 }
 KIND_BY_IRI = {iri: (name, voice) for name, (iri, voice) in KINDS.items()}
-REPORTED_FACT = SG + "ReportedFact"
+REPORTED_FACT = str(ns.SG.ReportedFact)
 
 #: Document types of source.yaml → the class of the document.
 DOCUMENT_TYPES: dict[str, str] = {
-    "commentary": SG + "OpinionArticle",
-    "agreement": SG + "AgreementDocument",
-    "declaration": SG + "DeclarationDocument",
-    "statement": SG + "StatementDocument",
+    "commentary": str(ns.SG.OpinionArticle),
+    "agreement": str(ns.SG.AgreementDocument),
+    "declaration": str(ns.SG.DeclarationDocument),
+    "statement": str(ns.SG.StatementDocument),
 }
 
 #: Relations between claims a claims file may state (key → property between assertions).
 RELATIONS: dict[str, str] = {
-    "supports": SG + "supportsClaim",
-    "attacks": SG + "attacksClaim",
-    "qualifies": SG + "qualifiesClaim",
-    "answers": SG + "answersQuestion",
-    "elaborates": SG + "elaboratesClaim",
-    "implements": SG + "implementsClaim",
+    "supports": str(ns.SG.supportsClaim),
+    "attacks": str(ns.SG.attacksClaim),
+    "qualifies": str(ns.SG.qualifiesClaim),
+    "answers": str(ns.SG.answersQuestion),
+    "elaborates": str(ns.SG.elaboratesClaim),
+    "implements": str(ns.SG.implementsClaim),
 }
 
 #: Predicates that would present prose as a description: never inside an assertion graph.
