@@ -2,7 +2,9 @@
 
 Each setting is read from the environment as ``KG_<NAME>``; CLI flags override. The CLI's
 ``--help``, the README and the Flask config all read this table, and a test fails when a
-setting is not documented in the README.
+setting is not documented in the README. Nothing else reads ``KG_*`` variables: the CLI and
+the app load the table once (:func:`load`); library code that runs outside both reads one
+setting through it (:func:`get`).
 """
 
 from __future__ import annotations
@@ -136,6 +138,36 @@ SETTINGS: tuple[Setting, ...] = (
         "space-separated addresses (or networks) of proxies whose X-Forwarded-For names the client",
         _addresses,
     ),
+    Setting(
+        "RELEASES",
+        "./var/releases",
+        "directory where `kg release` freezes releases and /releases/ serves them",
+    ),
+    Setting(
+        "KEYS",
+        "./var/keys",
+        "directory of the project's signing key (made on first use; never in git or a dump)",
+    ),
+    Setting(
+        "SHARE_MAX_BYTES",
+        20_000,
+        "largest query (bytes) POST /api/share stores as a short link; larger is 413",
+        _positive_int,
+    ),
+    Setting(
+        "SHARE_RATE_LIMIT",
+        30,
+        "new short links per client per minute (POST /api/share); over it: 429 with "
+        "Retry-After; 0 = off",
+        _non_negative_int,
+    ),
+    Setting(
+        "SHARE_DB",
+        None,
+        "SQLite file of the short links; unset = shares.sqlite in the store's folder for "
+        "derived files",
+        _optional,
+    ),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -149,16 +181,7 @@ def load(environ: Mapping[str, str] | None = None, **overrides: Any) -> dict[str
     naming the variable (or flag) when a value does not parse.
     """
     env = os.environ if environ is None else environ
-    values: dict[str, Any] = {}
-    for setting in SETTINGS:
-        raw = env.get(f"KG_{setting.name}")
-        if raw is None:
-            values[setting.name] = setting.default
-            continue
-        try:
-            values[setting.name] = setting.parse(raw)
-        except ValueError as exc:
-            raise ConfigError(f"KG_{setting.name}={raw!r}: {exc}") from exc
+    values: dict[str, Any] = {setting.name: get(setting.name, env) for setting in SETTINGS}
     for name, value in overrides.items():
         if value is None:
             continue
@@ -173,6 +196,20 @@ def load(environ: Mapping[str, str] | None = None, **overrides: Any) -> dict[str
                 raise ConfigError(f"{flag} {value!r} (KG_{name}): {exc}") from exc
         values[name] = value
     return values
+
+
+def get(name: str, environ: Mapping[str, str] | None = None) -> Any:
+    """One setting, read through the table (for library code that runs outside the app and
+    the CLI's settings dict, e.g. the compiler signing with the project key)."""
+    setting = SETTINGS_BY_NAME[name]
+    env = os.environ if environ is None else environ
+    raw = env.get(f"KG_{name}")
+    if raw is None:
+        return setting.default
+    try:
+        return setting.parse(raw)
+    except ValueError as exc:
+        raise ConfigError(f"KG_{name}={raw!r}: {exc}") from exc
 
 
 def federation_allow(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:

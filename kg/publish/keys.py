@@ -11,11 +11,14 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+from kg import settings as kg_settings
+
 PRIVATE, PUBLIC = "nanopub_rsa", "nanopub_rsa.pub"
 
 
 def keys_dir() -> Path:
-    return Path(os.environ.get("KG_KEYS") or "./var/keys")
+    """``KG_KEYS`` (the settings table)."""
+    return Path(kg_settings.get("KEYS"))
 
 
 @lru_cache(maxsize=4)

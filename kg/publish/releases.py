@@ -37,6 +37,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg import settings as kg_settings
 from kg.errors import KGError, NotFound
 from kg.publish import DCTERMS, NP, NP_PREFIX, NPX
 from kg.publish.mint import Previous, fingerprint, sign, unsigned
@@ -51,7 +52,8 @@ VOID = "http://rdfs.org/ns/void#"
 
 
 def releases_dir() -> Path:
-    return Path(os.environ.get("KG_RELEASES") or "./var/releases")
+    """``KG_RELEASES`` (the settings table)."""
+    return Path(kg_settings.get("RELEASES"))
 
 
 @dataclass
@@ -379,7 +381,12 @@ def cli(args: Any, settings: dict[str, Any]) -> int:
 
     from kg.store import open_store
 
-    release = make_release(open_store(settings["STORE"]), args.version, base=settings["BASE_IRI"])
+    release = make_release(
+        open_store(settings["STORE"]),
+        args.version,
+        base=settings["BASE_IRI"],
+        root=Path(settings["RELEASES"]),
+    )
     diff = release.diff()
     nps = diff["nanopubs"]
     print(

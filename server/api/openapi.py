@@ -198,7 +198,7 @@ def document(root: str) -> dict[str, Any]:
                 "responses": {
                     "201": _json("The link", "ShareLink"),
                     "400": _error("No query, or not a query body"),
-                    "413": _error("The query is larger than SHARE_MAX_BYTES"),
+                    "413": _error("The query is larger than KG_SHARE_MAX_BYTES"),
                     "429": _error("Too many new links from this client in a minute"),
                 },
             }

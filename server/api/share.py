@@ -3,9 +3,10 @@
 The queries live in SQLite (``shares.sqlite`` in the store's ``var/`` folder, shared by every
 worker process). An id is the first characters of the SHA-256 of the text in base 62 (8, more
 only on a collision), so sharing the same query twice gives the same link: ids are stable and
-never reused. Limits: a query of at most ``SHARE_MAX_BYTES`` (config, default 20,000 bytes;
-larger is 413) and at most ``SHARE_RATE_LIMIT`` new links per client per minute (default 30;
-over it: 429 with ``Retry-After``), counted in the same database so all workers share it.
+never reused. Limits: a query of at most ``KG_SHARE_MAX_BYTES`` (default 20,000 bytes;
+larger is 413) and at most ``KG_SHARE_RATE_LIMIT`` new links per client per minute (default 30;
+over it: 429 with ``Retry-After``), counted in the same database so all workers share it
+(:mod:`kg.settings`; ``KG_SHARE_DB`` puts the database elsewhere).
 
 * ``POST /api/share``: the query as JSON ``{"query": …}``, a form field ``query=`` or an
   ``application/sparql-query`` body → 201 ``{"id", "url", "sparql_url"}`` with ``Location``.
@@ -31,8 +32,6 @@ from server.store import get_store
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 ID = re.compile(r"^[0-9A-Za-z]{6,32}$")
-DEFAULT_MAX_BYTES = 20_000
-DEFAULT_RATE = 30  # new links per client per minute
 
 
 class RateLimited(KGError):
@@ -53,7 +52,7 @@ def _base62(data: bytes) -> str:
 
 
 def db_path() -> Path:
-    configured = current_app.config.get("SHARE_DB")
+    configured = current_app.config["SHARE_DB"]
     if configured:
         return Path(configured)
     return get_store().local_dir() / "shares.sqlite"
@@ -76,7 +75,7 @@ def _connect() -> sqlite3.Connection:
 
 def save(text: str, client: str) -> str:
     """Store ``text`` (or find it stored) and return its id; 429 over the client's rate."""
-    rate = int(current_app.config.get("SHARE_RATE_LIMIT", DEFAULT_RATE))
+    rate = int(current_app.config["SHARE_RATE_LIMIT"])
     digest = hashlib.sha256(text.encode("utf-8")).digest()
     sha = digest.hex()
     now = time.time()
@@ -98,7 +97,7 @@ def save(text: str, client: str) -> str:
                     wait = max(1, int(60 - (now - (oldest or now))) + 1)
                     error = RateLimited(
                         f"at most {rate} new share links per minute per client "
-                        f"(SHARE_RATE_LIMIT); try again in {wait} s"
+                        f"(KG_SHARE_RATE_LIMIT); try again in {wait} s"
                     )
                     error.retry_after = wait  # type: ignore[attr-defined]
                     raise error
@@ -138,7 +137,7 @@ def load(share_id: str) -> tuple[str, float] | None:
 
 
 def _posted_query() -> str:
-    max_bytes = int(current_app.config.get("SHARE_MAX_BYTES", DEFAULT_MAX_BYTES))
+    max_bytes = int(current_app.config["SHARE_MAX_BYTES"])
     length = request.content_length
     if length is not None and length > max_bytes * 3 + 1024:
         raise TooLarge(f"the body is {length} bytes; a shared query may have {max_bytes}")
@@ -166,7 +165,7 @@ def _posted_query() -> str:
     if size > max_bytes:
         raise TooLarge(
             f"the query is {size} bytes; a shared query may have at most {max_bytes} "
-            "(SHARE_MAX_BYTES)"
+            "(KG_SHARE_MAX_BYTES)"
         )
     if "\x00" in text:
         raise BadParameter("query: NUL characters are not allowed")

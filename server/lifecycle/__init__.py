@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -56,8 +55,7 @@ RDF_OUT = {
 
 
 def releases_root() -> Path:
-    configured = current_app.config.get("RELEASES") or os.environ.get("KG_RELEASES")
-    return Path(configured or "./var/releases")
+    return Path(current_app.config["RELEASES"])
 
 
 def base_iri() -> str:
