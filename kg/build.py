@@ -57,7 +57,7 @@ def curated_graph(iri: str, base_iri: str) -> bool:
 
 def load_schema() -> tuple[rdflib.Graph, rdflib.Graph]:
     """The ontology (version stamped by the build, never by hand) and the shapes."""
-    from kg import ontology
+    from kg.checks import ontology
 
     onto = ontology.load_ontology()
     ontology.stamp_version(onto, __version__, dt.date.today().isoformat())
@@ -79,7 +79,7 @@ def build(
     Everything is compiled, validated and reasoned over with the canonical IRIs, which the
     ontology and shapes use; the quads move under ``base_iri`` once, just before the load."""
     from kg import sources
-    from kg import validate as validate_mod
+    from kg.checks import validate as validate_mod
 
     say = log or (lambda _msg: None)
     report = BuildReport()
@@ -110,7 +110,7 @@ def build(
     say("SHACL: conforms")
 
     if reasoner:
-        from kg import reason
+        from kg.checks import reason
 
         try:
             outcome = reason.check(onto, _entity_typings(dataset))

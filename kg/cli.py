@@ -1,7 +1,9 @@
 """The ``kg`` command line. Each subcommand lives in the module that does the work:
 
-``build`` → kg.build, ``validate`` → kg.validate, ``serve`` → server.serve, ``load`` → kg.load,
-``query`` → kg.query_cli, ``link`` → kg.link, ``dump`` → kg.dump, ``stats`` → kg.stats.
+``build`` → kg.build, ``validate`` → kg.checks.validate, ``serve`` → server.serve,
+``load`` → kg.load, ``query`` → kg.query_cli, ``link`` → kg.publish.link,
+``dump`` → kg.publish.dump, ``stats`` → kg.publish.stats, ``source`` → kg.sources.cli,
+``release`` → kg.publish.releases.
 
 Each handler is ``cli(args, settings) -> int``. Exit codes: 0 success, 1 the data has
 violations (SHACL, quotes, inconsistency), 2 an error (bad input, bad config, I/O).
@@ -25,16 +27,16 @@ COMMANDS = {
         "kg.build",
         "compile sources, validate (SHACL), reason (OWL), load the store atomically",
     ),
-    "validate": ("kg.validate", "SHACL-validate the curated graph, or the given files"),
+    "validate": ("kg.checks.validate", "SHACL-validate the curated graph, or the given files"),
     "serve": ("server.serve", "serve the app under gunicorn (several workers)"),
     "load": ("kg.load", "bulk-load external RDF into the store (gzip too), with a progress bar"),
     "query": ("kg.query_cli", "run SPARQL against the configured store and print the results"),
     "link": (
-        "kg.link",
+        "kg.publish.link",
         "refresh external links (Wikidata) or keep the committed link sets offline",
     ),
-    "dump": ("kg.dump", "write dumps (N-Quads gz, TriG, Turtle) with SHA-256 checksums"),
-    "stats": ("kg.stats", "triples per graph, classes, properties, links"),
+    "dump": ("kg.publish.dump", "write dumps (N-Quads gz, TriG, Turtle) with SHA-256 checksums"),
+    "stats": ("kg.publish.stats", "triples per graph, classes, properties, links"),
     "source": ("kg.sources.cli", "add, check and list curated sources"),
     "release": ("kg.publish.releases", "freeze the graph as a dated release: dumps, diff, IRI"),
 }

@@ -22,7 +22,7 @@ from rdflib.namespace import RDF, RDFS
 from rdflib.term import URIRef
 
 from kg import paths
-from kg.ontology import NAMESPACE, SHAPES_NAMESPACE, load_ontology, load_shapes, terms
+from kg.checks.ontology import NAMESPACE, SHAPES_NAMESPACE, load_ontology, load_shapes, terms
 
 TARGET = Path(__file__).resolve().parent / "namespaces"
 MAX_LINES = 450  # no generated module longer (STYLE 4)

@@ -18,8 +18,8 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
-from kg.dump import PREFIXES
 from kg.errors import ParseError, QueryError
+from kg.publish.dump import PREFIXES
 from kg.store import open_store
 from kg.store.positions import engine_error
 

@@ -16,7 +16,7 @@
 * Memory: a worker that has grown by more than ``KG_MAX_MEMORY_MB`` since start-up is
   recycled after the request that grew it (:func:`_post_request`), and every worker after
   about :data:`MAX_REQUESTS` requests; query and validation processes have their own
-  address-space limits (kg.store.engine, kg.sandbox).
+  address-space limits (kg.store.engine, kg.checks.sandbox).
 * Access log off by default (``--access-log``… is not offered: use a proxy); graceful
   shutdown on SIGTERM with a timeout a little above ``KG_QUERY_TIMEOUT``.
 """
@@ -62,7 +62,7 @@ class _Gunicorn(BaseApplication):
 
 def _post_worker_init(worker) -> None:  # type: ignore[no-untyped-def]
     """Start the query processes now, not on the first request."""
-    from kg.sandbox import rss_bytes  # noqa: PLC0415
+    from kg.checks.sandbox import rss_bytes  # noqa: PLC0415
     from server.store import get_store  # noqa: PLC0415
 
     app = worker.wsgi
@@ -74,7 +74,7 @@ def _post_worker_init(worker) -> None:  # type: ignore[no-untyped-def]
 def _post_request(worker, req, environ, resp) -> None:  # type: ignore[no-untyped-def]
     """Recycle a worker that grew: past its size after start-up + ``KG_MAX_MEMORY_MB``, it
     stops accepting, finishes its requests and exits; the master starts a fresh one."""
-    from kg.sandbox import rss_bytes  # noqa: PLC0415
+    from kg.checks.sandbox import rss_bytes  # noqa: PLC0415
 
     base = getattr(worker, "sgkg_base_rss", None)
     if base is None or not worker.alive:
@@ -187,7 +187,7 @@ def publish_dumps(settings: dict[str, Any]) -> None:
     ``kg load`` without ``kg dump``), the first start writes them, so that VoID lists its
     ``void:dataDump`` and /dumps/ answers. ``kg dump`` runs in a child process: the store is
     never opened in the master that forks the workers. A failure is reported, not fatal."""
-    from kg.void import read_manifest  # noqa: PLC0415
+    from kg.publish.void import read_manifest  # noqa: PLC0415
 
     store, dumps = str(settings["STORE"]), str(settings["DUMPS"])
     if store.startswith(("http://", "https://")) or not Path(store).is_dir():

@@ -52,7 +52,7 @@ def test_wheel_ships_the_data(wheel: Path) -> None:
 def test_installed_paths_resolve_inside_the_package(wheel: Path, tmp_path: Path) -> None:
     zipfile.ZipFile(wheel).extractall(tmp_path)
     code = (
-        "from kg import paths, ontology; "
+        "from kg import paths; from kg.checks import ontology; "
         "print(paths.ontology_dir()); "
         "print(len(ontology.load_ontology()) > 1000, len(ontology.load_shapes()) > 100)"
     )

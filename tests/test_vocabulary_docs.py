@@ -11,7 +11,7 @@ import pytest
 from rdflib import URIRef
 from rdflib.namespace import OWL, RDF
 
-from kg.ontology import NAMESPACE, load_ontology
+from kg.checks.ontology import NAMESPACE, load_ontology
 
 ROOT = Path(__file__).resolve().parent.parent
 VOCABULARY = ROOT / "docs" / "vocabulary.md"

@@ -6,7 +6,7 @@
       release.json        version, IRI {base}release/{version}, issued, previous version,
                           store version, every file with its SHA-256 and size
       SHA256SUMS          sha256sum -c compatible, every file below
-      dumps/              kg.dump's files: sgkg.nq.gz, sgkg.trig, sgkg.ttl (+ its manifest)
+      dumps/              kg.publish.dump's files: sgkg.nq.gz, sgkg.trig, sgkg.ttl (+ its manifest)
       index.json          slug → {np, fingerprint} of the release's nanopubs; the retracted
                           ones; this is how the next build knows the previous version
       nanopubs.nq.gz      the archive: every nanopub ever released (current, superseded,
@@ -226,7 +226,7 @@ def make_release(
     profile: Any = None,
 ) -> Release:
     """Freeze the store as release ``version`` (see the module docs); returns it."""
-    from kg.dump import dump
+    from kg.publish.dump import dump
 
     root = root or releases_dir()
     now = dt.datetime.now(dt.UTC)

@@ -224,7 +224,8 @@ def _clip(text: str, size: int = 100) -> str:
 
 def _check_shapes(root: Path) -> int:
     """SHACL over the whole curated graph (relations may cross sources)."""
-    from kg import build, validate
+    from kg import build
+    from kg.checks import validate
     from kg.sources import compile_dataset
 
     try:

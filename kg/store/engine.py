@@ -193,7 +193,7 @@ def _answer_frame(store: Any, payload: bytes) -> tuple[int, str, bytes]:
 def _worker_main(sock: socket.socket, store_root: str, memory_mb: int | None = None) -> None:
     """Loop: receive a job, answer it. Exits when the web process goes away (EOF)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent to handle
-    from kg.sandbox import limit_memory  # noqa: PLC0415
+    from kg.checks.sandbox import limit_memory  # noqa: PLC0415
     from kg.store.embedded import EmbeddedStore  # noqa: PLC0415
 
     store = EmbeddedStore(Path(store_root))

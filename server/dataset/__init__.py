@@ -1,7 +1,7 @@
 """Blueprint `dataset`: /void and /.well-known/void, /dumps/, /validate.
 
-The dataset described (VoID + DCAT, :mod:`kg.void`), the dumps `kg dump` wrote, and SHACL
-validation as a service (:mod:`kg.validate`), each in its own module.
+The dataset described (VoID + DCAT, :mod:`kg.publish.void`), the dumps `kg dump` wrote, and SHACL
+validation as a service (:mod:`kg.checks.validate`), each in its own module.
 """
 
 from flask import Blueprint

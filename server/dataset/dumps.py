@@ -14,7 +14,7 @@ from pathlib import Path
 from flask import Response, current_app, jsonify, render_template, request, send_from_directory
 
 from kg.errors import NotFound
-from kg.void import DumpFile, read_manifest
+from kg.publish.void import DumpFile, read_manifest
 from server.dataset import bp
 
 CONTENT_TYPES: dict[str, str] = {

@@ -6,7 +6,7 @@ the published shapes and ontology; nothing is stored. Parsing goes through
 :func:`kg.rdfio.parse_bytes` (pyoxigraph): no remote JSON-LD contexts, XML with a DTD or
 entity declarations refused before parsing, bounded JSON-LD nesting, errors with line:column.
 
-Parsing and validation run in the worker's sandbox (:mod:`kg.sandbox`): a forked child per
+Parsing and validation run in the worker's sandbox (:mod:`kg.checks.sandbox`): a forked child per
 validation, with ``KG_MAX_MEMORY_MB`` and ``KG_QUERY_TIMEOUT`` as its ceilings, one at a time
 per worker. pySHACL's SPARQL (rdflib's parser) is not thread-safe, and a large validation's
 memory is given back when the child exits, so the web worker neither breaks nor grows.
@@ -22,9 +22,9 @@ import rdflib
 from flask import Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
+from kg.checks.sandbox import Sandbox
 from kg.errors import ParseError
 from kg.rdfio import check_untrusted, from_rdflib_term, to_rdflib
-from kg.sandbox import Sandbox
 from kg.store import Store
 from server.dataset import bp
 from server.negotiation import GRAPH_FORMATS, HTML, Format, NotAcceptable, by_name, negotiate
@@ -109,7 +109,7 @@ def get_sandbox() -> Sandbox:
         with _sandbox_lock:
             sandbox = app.extensions.get("kg_sandbox")
             if sandbox is None or sandbox.pid != os.getpid():
-                sandbox = Sandbox(("kg.validate",), int(app.config["MAX_MEMORY_MB"]))
+                sandbox = Sandbox(("kg.checks.validate",), int(app.config["MAX_MEMORY_MB"]))
                 app.extensions["kg_sandbox"] = sandbox
     return sandbox
 
@@ -120,7 +120,7 @@ def _validate(data: bytes, media_type: str, source: str, upload_base: str | None
     shapes = cached(store, "shapes-nt", base, lambda: _graph_nt(store, f"{base}graph/shapes"))
     onto = cached(store, "ontology-nt", base, lambda: _graph_nt(store, f"{base}graph/ontology"))
     return get_sandbox().call(
-        "kg.validate:validate_bytes_job",
+        "kg.checks.validate:validate_bytes_job",
         data,
         media_type,
         source,
@@ -129,7 +129,7 @@ def _validate(data: bytes, media_type: str, source: str, upload_base: str | None
         onto,
         timeout=float(current_app.config["QUERY_TIMEOUT"]),
         what="validation",
-        warm=("kg.validate:warm_schemas", (shapes, onto)),  # the store's own, trusted
+        warm=("kg.checks.validate:warm_schemas", (shapes, onto)),  # the store's own, trusted
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Response, current_app, request
 
 from kg.errors import NotFound
-from kg.void import PREFIXES, describe_dataset, iana, read_manifest, statistics
+from kg.publish.void import PREFIXES, describe_dataset, iana, read_manifest, statistics
 from server.dataset import bp
 from server.negotiation import HTML
 from server.ontology.web import choose_format, document_response, prefixes, split_suffix

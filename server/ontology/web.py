@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 from flask import Response, current_app, render_template, request
 
-from kg.void import KNOWN_VOCABULARIES
+from kg.publish.void import KNOWN_VOCABULARIES
 from server.negotiation import (
     BY_SUFFIX,
     GRAPH_FORMATS,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from kg.sandbox import rss_bytes
+from kg.checks.sandbox import rss_bytes
 from tests.servers import Process, start_gunicorn
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]

@@ -14,9 +14,9 @@ import rdflib
 from rdflib import URIRef
 
 from kg import paths
+from kg.checks.quotes import Quote, verify_quote
 from kg.cli import main
 from kg.errors import KGError, ParseError, ValidationFailed
-from kg.quotes import Quote, verify_quote
 from kg.sources import DEFAULT_BASE_IRI, compile_dataset, compile_source, compile_sources
 
 B = DEFAULT_BASE_IRI

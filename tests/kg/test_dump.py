@@ -13,8 +13,8 @@ import pyoxigraph as ox
 import pytest
 from rdflib.compare import isomorphic
 
-from kg.dump import NQ_GZ, TRIG, TTL, dump, read_manifest
 from kg.load import load_files
+from kg.publish.dump import NQ_GZ, TRIG, TTL, dump, read_manifest
 from kg.rdfio import to_rdflib
 from kg.store import EmbeddedStore
 
@@ -141,7 +141,7 @@ def test_dump_and_stats_of_a_remote_store(
     store: EmbeddedStore, tmp_path: Path, oxigraph_factory
 ) -> None:
     """Remote-store mode: the dump goes through SPARQL and still round-trips."""
-    from kg.stats import stats
+    from kg.publish.stats import stats
     from kg.store.remote import RemoteStore
 
     nq = tmp_path / "seed.nq"

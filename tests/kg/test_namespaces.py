@@ -7,8 +7,8 @@ import difflib
 import pytest
 
 from kg import namespaces, namespaces_gen
+from kg.checks.ontology import terms
 from kg.namespaces import NP, OA, SG, SGSH, SGArgument
-from kg.ontology import terms
 
 
 def test_committed_files_match_a_fresh_generation() -> None:

@@ -10,7 +10,7 @@ import rdflib
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
 from kg import paths
-from kg.ontology import (
+from kg.checks.ontology import (
     NAMESPACE,
     ONTOLOGY_IRI,
     load_lint_shapes,
@@ -19,7 +19,7 @@ from kg.ontology import (
     terms,
     version,
 )
-from kg.validate import validate
+from kg.checks.validate import validate
 
 ROOT = Path(__file__).resolve().parents[2]
 ONTO = rdflib.URIRef(ONTOLOGY_IRI)

@@ -1,13 +1,13 @@
-"""kg.reason: HermiT (bundled with owlready2) on the ontology and on data individuals."""
+"""kg.checks.reason: HermiT (bundled with owlready2) on the ontology and on data individuals."""
 
 from __future__ import annotations
 
 import pytest
 import rdflib
 
+from kg.checks.ontology import load_ontology
+from kg.checks.reason import check, parse_unsatisfiable
 from kg.errors import ReasonerUnavailable
-from kg.ontology import load_ontology
-from kg.reason import check, parse_unsatisfiable
 from tests.conftest import has_java, require
 
 pytestmark = pytest.mark.java
@@ -91,7 +91,7 @@ def test_an_unsatisfiable_class_is_listed() -> None:
 
 
 def test_without_java_the_error_is_typed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("kg.reason.java_executable", lambda: None)
+    monkeypatch.setattr("kg.checks.reason.java_executable", lambda: None)
     with pytest.raises(ReasonerUnavailable, match="Java not found") as info:
         check(load_ontology())
     assert info.value.status == 503

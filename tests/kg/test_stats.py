@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pyoxigraph as ox
 import pytest
 
-from kg.stats import cli, dataset_of, render, stats
+from kg.publish.stats import cli, dataset_of, render, stats
 from kg.store import EmbeddedStore
 
 BASE = "https://w3id.org/sgkg/"

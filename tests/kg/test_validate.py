@@ -1,4 +1,4 @@
-"""kg.validate: the API, the natively-run shapes, the real article data, and ``kg validate``."""
+"""kg.checks.validate: the API, the natively-run shapes, the real article data, ``kg validate``."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 import pyshacl
 import rdflib
 
-from kg.ontology import load_ontology, load_shapes
+from kg.checks.ontology import load_ontology, load_shapes
+from kg.checks.validate import ValidationResult, format_violations, merge, validate
 from kg.rdfio import read_dataset
-from kg.validate import ValidationResult, format_violations, merge, validate
 
 SHAPES = Path(__file__).resolve().parent.parent / "shapes"
 VALID = SHAPES / "valid" / "nanopub.trig"

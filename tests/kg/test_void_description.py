@@ -1,4 +1,4 @@
-"""kg.void: the VoID + DCAT 3 description, checked against SPARQL counts on the same store."""
+"""kg.publish.void: the VoID + DCAT 3 description, checked against SPARQL counts on one store."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 import rdflib
 from rdflib import RDF, Literal, URIRef
 
-from kg import void
+from kg.publish import void
 from tests.pages.test_ontology_docs import BASE, build_small_store
 
 VOID = rdflib.Namespace(void.VOID)
@@ -107,7 +107,7 @@ def test_linksets_match_sparql_counts(store) -> None:
 def test_distributions_from_manifest(store, tmp_path: Path) -> None:
     dumps = tmp_path / "dumps"
     try:
-        from kg.dump import dump
+        from kg.publish.dump import dump
     except ImportError:  # pragma: no cover - write the files to the manifest contract
         dump = None
     if dump is not None:

@@ -13,7 +13,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.errors import KGError
-from kg.link import WikidataClient, run
+from kg.publish.link import WikidataClient, run
 from kg.store import EmbeddedStore
 from tests.linking.linking_proxies import FaultyProxy
 from tests.linking.linking_servers import FIXTURES, free_port

@@ -14,7 +14,7 @@ from tests.pages.test_ontology_docs import HTML, build_small_store
 
 @pytest.fixture(scope="module")
 def dumps_app(tmp_path_factory: pytest.TempPathFactory):
-    from kg.dump import dump
+    from kg.publish.dump import dump
     from server import create_app
 
     root = tmp_path_factory.mktemp("dumpsapp")

@@ -50,8 +50,8 @@ SMALL_DATA = """
 def ontology_files_graph() -> rdflib.Graph:
     """The ontology as the other engineer's loader gives it (or the files, parsed here)."""
     try:
-        from kg.ontology import load_ontology
-    except ImportError:  # pragma: no cover - before kg.ontology exists
+        from kg.checks.ontology import load_ontology
+    except ImportError:  # pragma: no cover - before kg.checks.ontology exists
         graph = rdflib.Graph()
         for path in sorted((Path(__file__).parents[2] / "ontology").glob("*.ttl")):
             graph.parse(path)
@@ -61,7 +61,7 @@ def ontology_files_graph() -> rdflib.Graph:
 
 def shapes_files_graph() -> rdflib.Graph:
     try:
-        from kg.ontology import load_shapes
+        from kg.checks.ontology import load_shapes
     except ImportError:  # pragma: no cover
         graph = rdflib.Graph()
         for path in sorted((Path(__file__).parents[2] / "shapes").glob("*.ttl")):

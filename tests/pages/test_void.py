@@ -17,7 +17,7 @@ DATASET = URIRef(f"{BASE}void")
 
 @pytest.fixture(scope="module")
 def void_app(tmp_path_factory: pytest.TempPathFactory):
-    from kg.dump import dump
+    from kg.publish.dump import dump
     from server import create_app
 
     root = tmp_path_factory.mktemp("voidapp")

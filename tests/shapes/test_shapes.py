@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 import rdflib
 
-from kg.ontology import SHAPES_NAMESPACE, load_shapes
+from kg.checks.ontology import SHAPES_NAMESPACE, load_shapes
+from kg.checks.validate import validate
 from kg.rdfio import read_dataset
-from kg.validate import validate
 
 HERE = Path(__file__).resolve().parent
 VALID = sorted((HERE / "valid").glob("*.*[gl]"))

@@ -71,7 +71,7 @@ def hermit_classpath() -> str:
 
 
 def _merge(ontology: rdflib.Graph, data: rdflib.Graph | None) -> rdflib.Graph:
-    from kg.ontology import bind_prefixes
+    from kg.checks.ontology import bind_prefixes
 
     merged = bind_prefixes(rdflib.Graph())
     for graph in (ontology, data) if data is not None else (ontology,):
@@ -246,10 +246,10 @@ def _short(graph: rdflib.Graph, node: rdflib.term.Node) -> str:
     return str(node)
 
 
-def _main() -> int:  # pragma: no cover - manual use: python -m kg.reason [DATA.ttl]
+def _main() -> int:  # pragma: no cover - manual use: python -m kg.checks.reason [DATA.ttl]
     import sys
 
-    from kg.ontology import load_ontology
+    from kg.checks.ontology import load_ontology
 
     data = None
     if len(sys.argv) > 1:

@@ -10,9 +10,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.store import Store
-from kg.store.cache import cached
-from kg.void_vocab import (
+from kg.publish.void.vocab import (
     CODE_PREDICATES,
     KNOWN_VOCABULARIES,
     RDF,
@@ -20,6 +18,8 @@ from kg.void_vocab import (
     Target,
     namespace_of,
 )
+from kg.store import Store
+from kg.store.cache import cached
 
 # --- statistics (cached per store version) ---------------------------------------------------
 

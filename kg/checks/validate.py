@@ -29,8 +29,7 @@ import rdflib
 from rdflib.namespace import OWL, RDF
 from rdflib.term import BNode, Literal, Node, URIRef
 
-from kg.errors import ValidationFailed
-from kg.ontology import (
+from kg.checks.ontology import (
     NAMESPACE,
     ONTOLOGY_IRI,
     SHAPES_NAMESPACE,
@@ -38,6 +37,7 @@ from kg.ontology import (
     load_ontology,
     load_shapes,
 )
+from kg.errors import ValidationFailed
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
@@ -150,7 +150,8 @@ def validate_bytes(
 ) -> ValidationResult:
     """Parse untrusted RDF (:func:`kg.rdfio.parse_bytes`: no DTD, bounded nesting) and
     validate it; shapes and ontology given as N-Triples (empty or None: the defaults).
-    This is the job the web app runs in its sandbox (kg.sandbox), never in its own process."""
+    This is the job the web app runs in its sandbox (kg.checks.sandbox), never in its own
+    process."""
     import pyoxigraph as ox  # noqa: PLC0415
 
     from kg.errors import ParseError  # noqa: PLC0415
@@ -207,7 +208,7 @@ def validate_bytes_job(
     shapes_nt: bytes | None,
     ontology_nt: bytes | None,
 ) -> ValidationResult:
-    """:func:`validate_bytes` with positional arguments (a :mod:`kg.sandbox` job)."""
+    """:func:`validate_bytes` with positional arguments (a :mod:`kg.checks.sandbox` job)."""
     return validate_bytes(
         data,
         media_type,

@@ -19,9 +19,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.store import Store
-from kg.void_manifest import DumpFile, read_manifest  # noqa: F401
-from kg.void_stats import (  # noqa: F401
+from kg.publish.void.manifest import DumpFile, read_manifest  # noqa: F401
+from kg.publish.void.stats import (  # noqa: F401
     Linkset,
     Statistics,
     _int,
@@ -32,7 +31,7 @@ from kg.void_stats import (  # noqa: F401
     compute_statistics,
     statistics,
 )
-from kg.void_vocab import (  # noqa: F401
+from kg.publish.void.vocab import (  # noqa: F401
     CC_BY_4,
     CODE_PREDICATES,
     COW,
@@ -57,6 +56,7 @@ from kg.void_vocab import (  # noqa: F401
     local_name,
     namespace_of,
 )
+from kg.store import Store
 
 # --- the description -----------------------------------------------------------------------
 
@@ -241,10 +241,10 @@ def describe_dataset(
             SPDX + "checksumValue",
             ox.Literal(dump.sha256, datatype=_nn(XSD + "hexBinary")),
         )
-    from kg.void_subsets import source_subsets  # noqa: PLC0415  (one subset per source)
+    from kg.publish.void.subsets import source_subsets  # noqa: PLC0415  (one subset per source)
 
     g.triples += source_subsets(store, base_iri, ds, stats.graphs)
-    from kg.void_release import release_triples  # noqa: PLC0415  (issue 12: versions)
+    from kg.publish.void.release import release_triples  # noqa: PLC0415  (issue 12: versions)
 
     g.triples += release_triples(base_iri, origin)
     return _grouped(g.triples)

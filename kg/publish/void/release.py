@@ -1,5 +1,5 @@
 """Release metadata for the VoID/DCAT description (issue 12), hooked into
-:func:`kg.void.describe_dataset` by two lines.
+:func:`kg.publish.void.describe_dataset` by two lines.
 
 The described dataset ``{base}void`` gets ``dcat:version`` (the latest release),
 ``dcterms:issued`` (when it was issued), ``dcat:hasVersion`` for every release and

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kg.void_vocab import (
+from kg.publish.void.vocab import (
     DUMP_MEDIA_TYPES,
 )
 

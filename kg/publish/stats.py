@@ -13,7 +13,7 @@ import json
 import sys
 from typing import Any
 
-from kg.dump import PREFIXES
+from kg.publish.dump import PREFIXES
 from kg.store import Store, open_store
 
 DEFAULT_BASE = "https://w3id.org/sgkg/"
