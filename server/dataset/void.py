@@ -32,7 +32,12 @@ def void(suffix: str | None = None) -> Response:
     dumps_dir = current_app.config["DUMPS"]
     origin = _origin()
     triples = describe_dataset(
-        store, base, dumps_dir=dumps_dir, sparql_endpoint=f"{origin}sparql", origin=origin
+        store,
+        base,
+        dumps_dir=dumps_dir,
+        sparql_endpoint=f"{origin}sparql",
+        origin=origin,
+        releases_dir=current_app.config["RELEASES"],
     )
     if fmt is not HTML:
         response = rdf_response(triples, fmt, prefixes={**PREFIXES, **prefixes()})

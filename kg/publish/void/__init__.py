@@ -108,12 +108,13 @@ def describe_dataset(
     dumps_dir: str | Path | None = None,
     sparql_endpoint: str | None = None,
     origin: str | None = None,
+    releases_dir: str | Path | None = None,
 ) -> list[ox.Triple]:
     """The VoID + DCAT 3 description of the published dataset ``{base}void``.
 
     ``origin`` is the serving origin ending in ``/`` (download links point there so they
     work wherever the app runs); it defaults to ``base_iri``. ``sparql_endpoint`` defaults
-    to ``{origin}sparql``.
+    to ``{origin}sparql``. ``releases_dir`` defaults to ``KG_RELEASES``.
     """
     origin = origin or base_iri
     endpoint = sparql_endpoint or f"{origin}sparql"
@@ -246,7 +247,7 @@ def describe_dataset(
     g.triples += source_subsets(store, base_iri, ds, stats.graphs)
     from kg.publish.void.release import release_triples  # noqa: PLC0415  (issue 12: versions)
 
-    g.triples += release_triples(base_iri, origin)
+    g.triples += release_triples(base_iri, origin, releases_dir)
     return _grouped(g.triples)
 
 

@@ -21,25 +21,14 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 SPDX = "http://spdx.org/rdf/terms#"
 
 
-def _root() -> Path:
-    try:
-        from flask import current_app
-
-        configured = current_app.config.get("RELEASES")
-    except RuntimeError:  # outside an app
-        configured = None
-    from kg.publish.releases import releases_dir
-
-    return Path(configured) if configured else releases_dir()
-
-
 def release_triples(
-    base: str, origin: str | None = None, root: Path | None = None
+    base: str, origin: str | None = None, root: str | Path | None = None
 ) -> list[ox.Triple]:
-    from kg.publish.releases import list_releases
+    """The release triples; ``root`` is the releases directory (default ``KG_RELEASES``)."""
+    from kg.publish.releases import list_releases, releases_dir
 
     origin = origin or base
-    releases = list_releases(root or _root())
+    releases = list_releases(Path(root) if root else releases_dir())
     if not releases:
         return []
     n = ox.NamedNode
