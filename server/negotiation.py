@@ -3,6 +3,21 @@
 ``negotiate()`` parses ``Accept`` with q-values and lists (python-mimeparse), honours a
 ``format=`` override, and raises :class:`NotAcceptable` naming what is supported.
 Every negotiated response must carry ``Vary: Accept`` (see :func:`vary_accept`).
+
+One rule for every resource that has both an HTML page and RDF (``/id/…``, ``/graph/…``,
+``/ontology``, ``/shapes/…``, ``/void``, ``/source/…/argument``, ``/np/…``, ``/validate``,
+``/release/…``, ``/sparql`` without a query), as Linked Data servers do (LDP answers Turtle
+when no ``Accept`` is sent; Trifid and Pubby answer HTML only when it is asked for):
+
+1. a suffix (``.ttl``, ``.html``…) or ``format=`` decides;
+2. no ``Accept``, an empty or unparsable one, or only wildcards (``*/*``, what curl, wget,
+   rdflib and most libraries send) → the document's canonical RDF: the first offered format
+   that is not HTML (Turtle for resources, TriG for nanopubs);
+3. HTML only when the client names it (``text/html`` or ``application/xhtml+xml``): a
+   wildcard never selects HTML. Otherwise the highest q wins and ties go to the order of
+   ``offered`` (HTML first), so a browser (``text/html,…,*/*;q=0.8``) gets the page, and a
+   client that names HTML as high as an RDF type gets HTML;
+4. nothing acceptable → 406 listing the media types offered.
 """
 
 from __future__ import annotations
@@ -43,13 +58,17 @@ class NotAcceptable(_WerkzeugNotAcceptable):
         self.supported = [f.media_type for f in offered]
 
 
+#: the media types that select the HTML page; only a range that names one of them does
+PAGE_TYPES = ("text/html", "application/xhtml+xml")
+
+
 def negotiate(
     accept: str | None,
     offered: Sequence[Format],
     *,
     format_param: str | None = None,
 ) -> Format:
-    """Pick the best of ``offered`` for an ``Accept`` header; the first wins ties.
+    """Pick the best of ``offered`` for an ``Accept`` header (the rule in the module doc).
 
     ``format_param`` (``format=`` short name or media type) overrides ``Accept``.
     Raises :class:`NotAcceptable` when nothing fits.
@@ -59,19 +78,20 @@ def negotiate(
         if chosen is None:
             raise NotAcceptable(offered)
         return chosen
-    if not accept or not accept.strip():
-        return offered[0]
-    try:
-        ranges = [mimeparse.parse_media_range(r) for r in accept.split(",") if r.strip()]
-    except (ValueError, mimeparse.MimeTypeParseException):
-        ranges = []
-    if not ranges:
-        return offered[0]
+    default = next((f for f in offered if f is not HTML), offered[0])
+    ranges = _ranges(accept)
+    if all(rtype == "*" for rtype, _, _ in ranges):  # none, or only */* (whatever its q)
+        if any(_q(params) > 0 for _, _, params in ranges) or not ranges:
+            return default
+        raise NotAcceptable(offered)
     best: Format | None = None
     best_q = 0.0
     for fmt in offered:
-        candidates = (fmt.media_type, *(a for a in fmt.aliases if "/" in a))
-        q = max(_quality(c, ranges) for c in candidates)
+        if fmt is HTML:
+            q = max(_quality(c, ranges, wildcards=False) for c in PAGE_TYPES)
+        else:
+            candidates = (fmt.media_type, *(a for a in fmt.aliases if "/" in a))
+            q = max(_quality(c, ranges) for c in candidates)
         if q > best_q:
             best, best_q = fmt, q
     if best is None:
@@ -79,28 +99,47 @@ def negotiate(
     return best
 
 
-def _quality(media_type: str, ranges: list[tuple[str, str, dict[str, str]]]) -> float:
-    """The q of the most specific range that matches (RFC 9110 §12.5.1)."""
+def _ranges(accept: str | None) -> list[tuple[str, str, dict[str, str]]]:
+    """The media ranges of an ``Accept`` header; none when it is missing or unparsable."""
+    if not accept or not accept.strip():
+        return []
+    try:
+        ranges = [mimeparse.parse_media_range(r) for r in accept.split(",") if r.strip()]
+    except (ValueError, mimeparse.MimeTypeParseException):
+        return []
+    # type and subtype are case-insensitive (RFC 9110 §8.3.1)
+    return [(t.lower(), s.lower(), params) for t, s, params in ranges]
+
+
+def _q(params: dict[str, str]) -> float:
+    try:
+        return float(params.get("q", "1"))
+    except ValueError:
+        return 0.0
+
+
+def _quality(
+    media_type: str, ranges: list[tuple[str, str, dict[str, str]]], *, wildcards: bool = True
+) -> float:
+    """The q of the most specific range that matches (RFC 9110 §12.5.1); without
+    ``wildcards`` only a range naming ``media_type`` itself counts."""
     target_type, target_subtype = media_type.split("/", 1)
     best_fitness = -1
     best_q = 0.0
     for rtype, rsubtype, params in ranges:
+        if (rtype, rsubtype) != (target_type, target_subtype) and not wildcards:
+            continue
         if rtype not in ("*", target_type) or rsubtype not in ("*", target_subtype):
             continue
         fitness = (100 if rtype == target_type else 0) + (10 if rsubtype == target_subtype else 0)
         if fitness > best_fitness:
             best_fitness = fitness
-            try:
-                best_q = float(params.get("q", "1"))
-            except ValueError:
-                best_q = 0.0
+            best_q = _q(params)
     return best_q
 
 
 def prefers_html(accept: str | None) -> bool:
-    """True when a browser-like Accept ranks HTML at least as high as any RDF type."""
-    if not accept:
-        return False
+    """True when the rule gives a resource's HTML page for this ``Accept`` (a browser)."""
     try:
         return negotiate(accept, RESOURCE_FORMATS) is HTML
     except NotAcceptable:

@@ -134,18 +134,13 @@ def _validate(data: bytes, media_type: str, source: str, upload_base: str | None
 
 
 def _choose() -> Format:
-    """HTML for browsers, JSON when asked, the SHACL report graph (Turtle) otherwise."""
-    param = request.args.get("format")
-    offered = (HTML, JSON, *GRAPH_FORMATS)
-    if param:
-        chosen = by_name(param, offered)
-        if chosen is None:
-            raise NotAcceptable(offered)
-        return chosen
-    accept = request.headers.get("Accept")
-    if not accept or accept.strip() == "*/*":
-        return GRAPH_FORMATS[0]
-    return negotiate(accept, (HTML, JSON, *GRAPH_FORMATS))
+    """HTML for browsers, JSON when asked, the SHACL report graph (Turtle) otherwise: the
+    rule of :mod:`server.negotiation`."""
+    return negotiate(
+        request.headers.get("Accept"),
+        (HTML, *GRAPH_FORMATS, JSON),
+        format_param=request.args.get("format"),
+    )
 
 
 def _answer(result, fmt: Format, *, title: str, posted: bool, source: str = "") -> Response:  # type: ignore[no-untyped-def]

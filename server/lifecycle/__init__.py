@@ -32,6 +32,7 @@ from flask import (
 
 from kg.publish import DCTERMS, NP, NP_PREFIX
 from kg.publish import releases as rel
+from server.negotiation import HTML, NQUADS, TRIG, TURTLE, Format, negotiate
 from server.store import get_store
 
 bp = Blueprint("lifecycle", __name__, template_folder="../templates")
@@ -48,6 +49,7 @@ PREFIXES = {
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
 }
+JSON = Format("json", "application/json", None)
 RDF_OUT = {
     "trig": (ox.RdfFormat.TRIG, "application/trig"),
     "nq": (ox.RdfFormat.N_QUADS, "application/n-quads"),
@@ -101,12 +103,11 @@ def current_by_slug(store: Any, slug: str) -> str | None:
 
 
 def _wants(ext: str | None) -> str:
+    """The suffix, else the rule of :mod:`server.negotiation`: TriG (the nanopub's canonical
+    form) unless HTML or N-Quads is asked for."""
     if ext:
         return ext
-    best = request.accept_mimetypes.best_match(
-        ["application/trig", "application/n-quads", "text/html"], default="application/trig"
-    )
-    return {"application/n-quads": "nq", "text/html": "html"}.get(best or "", "trig")
+    return negotiate(request.headers.get("Accept"), (HTML, TRIG, NQUADS)).suffix or "trig"
 
 
 @bp.get("/np/<path:rest>")
@@ -271,13 +272,20 @@ def release(version: str) -> Any:
     except rel.NotFound:
         abort(404)
     diff = found.diff()
-    if request.accept_mimetypes.best == "application/json":
-        return found.meta | {"diff": diff, "cite": cite(found)}
-    if request.accept_mimetypes.best in ("text/turtle",):
-        return send_file(found.path / "diff.ttl", mimetype="text/turtle")
-    return render_template(
-        "lifecycle/release.html", r=found, diff=diff, cite=cite(found), base=base_iri()
-    )
+    fmt = negotiate(request.headers.get("Accept"), (HTML, TURTLE, JSON))
+    if fmt is JSON:
+        response = current_app.json.response(found.meta | {"diff": diff, "cite": cite(found)})
+    elif fmt is TURTLE:  # the release in RDF: its DCAT version chain and what it changed
+        response = send_file(found.path / "diff.ttl", mimetype="text/turtle")
+    else:
+        response = Response(
+            render_template(
+                "lifecycle/release.html", r=found, diff=diff, cite=cite(found), base=base_iri()
+            ),
+            mimetype="text/html",
+        )
+    response.vary.add("Accept")
+    return response
 
 
 @bp.get("/release/<version>/<path:name>")

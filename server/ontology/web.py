@@ -24,10 +24,7 @@ from server.negotiation import (
     RDFXML,
     TURTLE,
     Format,
-    NotAcceptable,
-    by_name,
     negotiate,
-    prefers_html,
 )
 from server.rdfresponse import rdf_response, serialize
 
@@ -103,19 +100,15 @@ def split_suffix(name: str) -> tuple[str, Format | None]:
 
 
 def choose_format(forced: Format | None = None) -> Format:
-    """HTML for browsers, RDF (Turtle unless asked otherwise) for everyone else."""
+    """HTML for browsers, RDF (Turtle unless asked otherwise) for everyone else: the rule of
+    :mod:`server.negotiation` (a suffix, then ``format=``, then ``Accept``)."""
     if forced is not None:
         return forced
-    param = request.args.get("format")
-    if param:
-        chosen = by_name(param, (HTML, *GRAPH_FORMATS))
-        if chosen is None:
-            raise NotAcceptable((HTML, *GRAPH_FORMATS))
-        return chosen
-    accept = request.headers.get("Accept")
-    if accept and "html" in accept.lower() and prefers_html(accept):
-        return HTML
-    return negotiate(accept, GRAPH_FORMATS)
+    return negotiate(
+        request.headers.get("Accept"),
+        (HTML, *GRAPH_FORMATS),
+        format_param=request.args.get("format"),
+    )
 
 
 def link_header(path: str) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 import nanopub_sign
 import pyoxigraph as ox
 import pytest
+from rdflib import Graph, URIRef
 
 from kg import sources
 from kg.publish.releases import make_release
@@ -93,8 +94,14 @@ def test_release_pages_files_checksums_and_void(world) -> None:
     _store, _first, client, releases = world
     listing = client.get("/releases/").text
     assert "/release/2026-11-01" in listing and "/release/2026-11-02" in listing
-    page = client.get("/release/2026-11-02").text
+    page = client.get("/release/2026-11-02", headers={"Accept": "text/html"}).text
     assert "Cite this release" in page and f"{B}release/2026-11-02" in page
+    # no Accept (or */*): the release in RDF, as every resource with an RDF form answers
+    rdf = client.get("/release/2026-11-02")
+    assert rdf.mimetype == "text/turtle" and "Accept" in rdf.headers["Vary"]
+    assert (URIRef(f"{B}release/2026-11-02"), None, None) in Graph().parse(
+        data=rdf.text, format="turtle"
+    )
     meta = client.get("/release/2026-11-02", headers={"Accept": "application/json"}).get_json()
     assert meta["previous"] == "2026-11-01" and meta["iri"] == f"{B}release/2026-11-02"
     names = {f["name"]: f["sha256"] for f in meta["files"]}

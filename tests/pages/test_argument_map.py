@@ -100,7 +100,9 @@ def test_map_draws_every_claim_and_relation(client, store, slug: str) -> None:
 def test_the_article_has_an_argument(client, store) -> None:
     claims = claims_of(store, "ukraine-security-guarantees")
     assert relations_of(store, set(claims)), "the article's claims are related"
-    html = client.get("/source/ukraine-security-guarantees/argument").get_data(as_text=True)
+    html = client.get(
+        "/source/ukraine-security-guarantees/argument", headers={"Accept": "text/html"}
+    ).get_data(as_text=True)
     assert "Rhetorical question" in html or "Author assessment" in html
 
 
@@ -175,7 +177,9 @@ def test_relations_in_provenance_graphs_are_drawn(tmp_path) -> None:
 
     path = build_store(tmp_path / "store", extra=RELATED)
     client = create_app({"STORE": str(path), "TESTING": True}).test_client()
-    html = client.get("/source/ukraine-security-guarantees/argument").get_data(as_text=True)
+    html = client.get(
+        "/source/ukraine-security-guarantees/argument", headers={"Accept": "text/html"}
+    ).get_data(as_text=True)
     svg = re.search(r'<svg[^>]*class="argument-map".*?</svg>', html, re.S).group(0)
     # the fact usg-001 is drawn because it supports a claim; usg-002 (a fact) is not
     assert 'id="n-usg-001"' in svg and 'id="n-usg-002"' not in svg

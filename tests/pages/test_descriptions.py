@@ -81,7 +81,9 @@ def regression_client(tmp_path_factory: pytest.TempPathFactory):
 
 
 def test_russia_does_not_open_with_an_opinion(regression_client) -> None:
-    page = regression_client.get("/id/country/russia", headers={"Accept-Language": "en"}).text
+    page = regression_client.get(
+        "/id/country/russia", headers={"Accept": "text/html", "Accept-Language": "en"}
+    ).text
     data = jsonld(page)
     assert "rival blocs" not in lede(page)
     # no English definition: the French one, marked as French, never the opinion
@@ -103,20 +105,22 @@ def test_russia_does_not_open_with_an_opinion(regression_client) -> None:
 
 
 def test_a_definition_is_the_lede_and_the_description(regression_client) -> None:
-    page = regression_client.get("/id/country/canada").text
+    page = regression_client.get("/id/country/canada", headers={"Accept": "text/html"}).text
     definition = "A state of North America <b>&</b> a member of NATO."
     assert lede(page) == definition
     assert "&lt;b&gt;&amp;&lt;/b&gt;" in page  # escaped in HTML
     assert "<b>&</b>" not in page.split("<script", 1)[0]
     assert jsonld(page)["description"] == definition
     # a definition in the reader's language wins
-    fr = regression_client.get("/id/country/russia", headers={"Accept-Language": "fr"}).text
+    fr = regression_client.get(
+        "/id/country/russia", headers={"Accept": "text/html", "Accept-Language": "fr"}
+    ).text
     assert lede(fr) == "Une définition en français."
     assert jsonld(fr)["description"] == "Une définition en français."
 
 
 def test_badges_with_every_claim_in_the_json_ld(regression_client) -> None:
-    data = jsonld(regression_client.get("/id/country/france").text)
+    data = jsonld(regression_client.get("/id/country/france", headers={"Accept": "text/html"}).text)
     assert "description" not in data
     assert data["subjectOf"], "France is the subject of claims in the fixture"
     for claim in data["subjectOf"]:
@@ -127,7 +131,9 @@ def test_badges_with_every_claim_in_the_json_ld(regression_client) -> None:
 
 
 def test_diagram_nodes_carry_the_kind_of_their_assertions(regression_client) -> None:
-    page = regression_client.get("/id/guarantee/postwar-guarantees").text
+    page = regression_client.get(
+        "/id/guarantee/postwar-guarantees", headers={"Accept": "text/html"}
+    ).text
     svg = re.search(r"<svg.*?</svg>", page, re.S).group(0)
     assert (
         "<title>led by: France</title><desc>Stated by: reported fact, author assessment</desc>"

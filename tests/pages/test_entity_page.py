@@ -20,10 +20,18 @@ def h1(html: str) -> str:
 
 
 def test_label_and_type_in_the_readers_language(mini_client):
-    en = mini_client.get("/id/country/france", headers={"Accept-Language": "en"}).text
-    de = mini_client.get("/id/country/france", headers={"Accept-Language": "de-AT, en;q=0.5"}).text
-    fr = mini_client.get("/id/country/france", headers={"Accept-Language": "fr-CH"}).text
-    uk = mini_client.get("/id/country/ukraine", headers={"Accept-Language": "uk"}).text
+    en = mini_client.get(
+        "/id/country/france", headers={"Accept": "text/html", "Accept-Language": "en"}
+    ).text
+    de = mini_client.get(
+        "/id/country/france", headers={"Accept": "text/html", "Accept-Language": "de-AT, en;q=0.5"}
+    ).text
+    fr = mini_client.get(
+        "/id/country/france", headers={"Accept": "text/html", "Accept-Language": "fr-CH"}
+    ).text
+    uk = mini_client.get(
+        "/id/country/ukraine", headers={"Accept": "text/html", "Accept-Language": "uk"}
+    ).text
     assert h1(en) == "France"
     assert h1(de) == "Frankreich"
     assert 'lang="de"' in de
@@ -31,19 +39,21 @@ def test_label_and_type_in_the_readers_language(mini_client):
     assert "dirigée par" in fr  # property labels come from the ontology graph
     assert h1(uk) == "Україна"
     # a language the data lacks falls back to English
-    assert h1(mini_client.get("/id/country/russia", headers={"Accept-Language": "ja"}).text) == (
-        "Russia"
-    )
+    assert h1(
+        mini_client.get(
+            "/id/country/russia", headers={"Accept": "text/html", "Accept-Language": "ja"}
+        ).text
+    ) == ("Russia")
 
 
 def test_types_link_to_class_pages(mini_client):
-    html = mini_client.get("/id/country/france").text
+    html = mini_client.get("/id/country/france", headers={"Accept": "text/html"}).text
     assert 'href="/class/sg:State"' in html
     assert mini_client.get("/class/sg:State").status_code == 200
 
 
 def test_provenance_badge_and_quote_for_each_assertion(mini_client):
-    html = mini_client.get("/id/country/france").text
+    html = mini_client.get("/id/country/france", headers={"Accept": "text/html"}).text
     # "led by France" is made by two assertions of different kinds: both are shown
     for slug, words in (("usg-002", "Reported fact"), ("usg-004", "Author assessment")):
         assert f'href="/graph/assertion/{slug}"' in html
@@ -56,7 +66,7 @@ def test_provenance_badge_and_quote_for_each_assertion(mini_client):
 
 
 def test_backlinks_and_links_out(mini_client):
-    html = mini_client.get("/id/country/france").text
+    html = mini_client.get("/id/country/france", headers={"Accept": "text/html"}).text
     assert "What links here" in html
     assert 'href="/id/guarantee/postwar-guarantees"' in html
     assert 'href="/id/coalition/coalition-of-26"' in html
@@ -64,7 +74,7 @@ def test_backlinks_and_links_out(mini_client):
 
 
 def test_diagram_is_inline_svg_with_accessible_names(mini_client):
-    html = mini_client.get("/id/commitment/us-air-support").text
+    html = mini_client.get("/id/commitment/us-air-support", headers={"Accept": "text/html"}).text
     svg = re.search(r"<svg.*?</svg>", html, re.S).group(0)
     assert "<title" in svg and 'aria-labelledby="dg-title dg-desc"' in svg
     assert "<title>guarantor: Trump administration</title>" in svg
@@ -73,7 +83,7 @@ def test_diagram_is_inline_svg_with_accessible_names(mini_client):
 
 
 def test_embedded_schema_org_and_cite_block(mini_client):
-    html = mini_client.get("/id/country/france").text
+    html = mini_client.get("/id/country/france", headers={"Accept": "text/html"}).text
     (data,) = jsonld_blocks(html)
     assert data["@type"] == "Country"
     assert data["@id"] == f"{BASE}id/country/france"
@@ -84,7 +94,7 @@ def test_embedded_schema_org_and_cite_block(mini_client):
 
 
 def test_assertion_graph_page_shows_its_triples_and_provenance(mini_client):
-    html = mini_client.get("/graph/assertion/usg-005").text
+    html = mini_client.get("/graph/assertion/usg-005", headers={"Accept": "text/html"}).text
     assert "What this graph states" in html
     assert 'href="/id/government/trump-administration"' in html
     assert 'class="badge k-fact"' in html
@@ -114,7 +124,9 @@ class _Texts(HTMLParser):
 
 def test_hostile_labels_are_text_not_markup(hostile_client):
     for lang in ("en", "fr"):
-        r = hostile_client.get("/id/country/evil", headers={"Accept-Language": lang})
+        r = hostile_client.get(
+            "/id/country/evil", headers={"Accept": "text/html", "Accept-Language": lang}
+        )
         assert r.status_code == 200
         parser = _Texts()
         parser.feed(r.text)

@@ -88,7 +88,11 @@ def test_q_values_and_lists(mini_client):
     assert (
         mini_client.get("/id/country/france", headers={"Accept": browser}).mimetype == "text/html"
     )
-    assert mini_client.get("/id/country/france").mimetype == "text/html"  # no Accept
+    # no Accept, or only */* (curl, libraries): the canonical RDF; HTML only when named
+    assert mini_client.get("/id/country/france").mimetype == "text/turtle"
+    assert mini_client.get("/id/country/france", headers={"Accept": "*/*"}).mimetype == (
+        "text/turtle"
+    )
     plain_json = mini_client.get("/id/country/france", headers={"Accept": "application/json"})
     assert plain_json.mimetype == "application/ld+json"
     json.loads(plain_json.data)

@@ -202,5 +202,7 @@ def test_reader_of_a_source_without_a_folder(tmp_path) -> None:
     entry = {s["slug"]: s for s in listing["sources"]}["elsewhere"]
     assert entry["claims_by_kind"] == {"Obligation": 1}
     assert (entry["sentences"], entry["sentences_quoted"]) == (3, 1)
-    amap = client.get("/source/elsewhere/argument").get_data(as_text=True)
+    amap = client.get("/source/elsewhere/argument", headers={"Accept": "text/html"}).get_data(
+        as_text=True
+    )
     assert 'id="n-oth-001"' in amap and "Article I: Scope" in amap
