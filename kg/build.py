@@ -22,7 +22,7 @@ import rdflib
 
 from kg import __version__
 from kg.errors import ReasonerUnavailable, ValidationFailed
-from kg.rdfio import from_rdflib, from_rdflib_term, to_rdflib
+from kg.rdfio import from_rdflib, from_rdflib_quad, to_rdflib
 from kg.store import Store
 
 DEFAULT_BASE = "https://w3id.org/sgkg/"
@@ -138,7 +138,11 @@ def build(
     report.quads = len(quads)
     report.graphs = len({q.graph_name for q in quads})
     report.assertions = sum(
-        1 for q in quads if q.predicate.value == kind and q.graph_name.value.endswith("/provenance")
+        1
+        for q in quads
+        if q.predicate.value == kind
+        and isinstance(q.graph_name, ox.NamedNode)
+        and q.graph_name.value.endswith("/provenance")
     )
     _load(store, quads, base_iri)
     t = step("load", t)
@@ -164,10 +168,7 @@ def _schema_quads(onto: rdflib.Graph, shapes: rdflib.Graph) -> list[ox.Quad]:
     quads = []
     for graph, name in ((onto, "ontology"), (shapes, "shapes")):
         target = ox.NamedNode(f"{DEFAULT_BASE}graph/{name}")
-        quads += [
-            ox.Quad(from_rdflib_term(s), from_rdflib_term(p), from_rdflib_term(o), target)
-            for s, p, o in graph
-        ]
+        quads += [from_rdflib_quad(s, p, o, target) for s, p, o in graph]
     return quads
 
 

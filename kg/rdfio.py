@@ -25,13 +25,24 @@ import io
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING, BinaryIO, NoReturn, TypeAlias, TypeVar, cast, overload
 
 import pyoxigraph as ox
 import rdflib
-from rdflib.term import BNode, Literal, URIRef
+from rdflib.term import BNode, Literal, Node, URIRef
 
 from kg.errors import ParseError
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
+
+#: the terms a pyoxigraph quad holds in each position (the unions of its stub)
+Subject: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Triple
+Object: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+GraphName: TypeAlias = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+#: the type of a function that rewrites some IRIs and keeps every other term, in any position
+#: (``def move(term: QuadTerm) -> QuadTerm``: a predicate stays a NamedNode, an object an Object)
+QuadTerm = TypeVar("QuadTerm", ox.NamedNode, Subject, Object, GraphName)
 
 #: deepest JSON-LD nesting of objects and arrays accepted in an upload
 MAX_JSON_DEPTH = 256
@@ -59,14 +70,19 @@ def refuse_dtd(data: bytes, source: str = "<input>", error: type[Exception] = Pa
         raise error(f"{source}: {_DTD_MESSAGE}")
 
 
-class DTDGuard:
+class DTDGuard(io.RawIOBase, BinaryIO):
     """A binary stream that raises :class:`ParseError` as soon as the bytes read hold a DTD
-    or entity declaration (see :func:`refuse_dtd`); markers split across reads are found."""
+    or entity declaration (see :func:`refuse_dtd`); markers split across reads are found.
+    Closing it leaves ``raw`` open (its opener closes it)."""
 
     _KEEP = 64  # bytes of the previous read kept to find a marker spread over two reads
 
     def __init__(self, raw: IO[bytes], source: str) -> None:
+        super().__init__()
         self.raw, self.source, self._tail = raw, source, b""
+
+    def readable(self) -> bool:
+        return True
 
     def read(self, size: int = -1) -> bytes:
         data = self.raw.read(size)
@@ -75,9 +91,10 @@ class DTDGuard:
             self._tail = data[-self._KEEP :]
         return data
 
-    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        view = memoryview(buffer).cast("B")
+        data = self.read(len(view))
+        view[: len(data)] = data
         return len(data)
 
 
@@ -158,8 +175,14 @@ def open_input(path: str | Path) -> IO[bytes]:
     """A binary stream of the file, gunzipped when it ends in ``.gz``."""
     path = Path(path)
     if path.suffix == ".gz":
-        return gzip.open(path, "rb")
+        return gzip_stream(gzip.GzipFile(path, "rb"))
     return open(path, "rb")
+
+
+def gzip_stream(gz: gzip.GzipFile) -> IO[bytes]:
+    """A GzipFile as what it is, a binary file object (read, write, seek…): typeshed declares
+    it a ``BufferedIOBase`` only, which pyoxigraph's ``parse``/``serialize`` do not accept."""
+    return cast(IO[bytes], gz)
 
 
 def parse_error(exc: SyntaxError, source: str) -> ParseError:
@@ -182,7 +205,7 @@ def iter_quads(
     with open_input(path) as raw:
         stream: IO[bytes] = raw
         if fmt == ox.RdfFormat.RDF_XML:
-            stream = DTDGuard(raw, str(path))  # type: ignore[assignment]
+            stream = DTDGuard(raw, str(path))
         try:
             for quad in ox.parse(
                 stream,
@@ -234,7 +257,22 @@ def parse_bytes(
     return quads
 
 
-def to_rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph):
+OxTerm: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph
+
+
+@overload
+def to_rdflib_term(term: ox.NamedNode) -> URIRef: ...
+@overload
+def to_rdflib_term(term: ox.BlankNode) -> BNode: ...
+@overload
+def to_rdflib_term(term: ox.Literal) -> Literal: ...
+@overload
+def to_rdflib_term(term: ox.DefaultGraph) -> None: ...
+@overload
+def to_rdflib_term(term: ox.Triple) -> NoReturn: ...
+def to_rdflib_term(term: OxTerm) -> URIRef | BNode | Literal | None:
+    """A pyoxigraph term as rdflib's; the default graph is ``None``. rdflib holds no triple
+    terms (RDF 1.2): one is a TypeError, as any other non-term."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -243,7 +281,9 @@ def to_rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGr
         if term.language:
             return Literal(term.value, lang=term.language)
         return Literal(term.value, datatype=URIRef(term.datatype.value))
-    return None  # default graph
+    if isinstance(term, ox.DefaultGraph):
+        return None
+    raise TypeError(f"rdflib cannot hold this term: {term!r}")
 
 
 def to_rdflib(quads: Iterable[ox.Quad], dataset: rdflib.Dataset | None = None) -> rdflib.Dataset:
@@ -256,7 +296,8 @@ def to_rdflib(quads: Iterable[ox.Quad], dataset: rdflib.Dataset | None = None) -
     return ds
 
 
-def from_rdflib_term(term):  # type: ignore[no-untyped-def]
+def from_rdflib_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """An rdflib term as pyoxigraph's (anything else, a variable or a graph, is a TypeError)."""
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, BNode):
@@ -270,15 +311,54 @@ def from_rdflib_term(term):  # type: ignore[no-untyped-def]
     raise TypeError(f"not an RDF term: {term!r}")
 
 
+def _resource(term: Node) -> ox.NamedNode | ox.BlankNode:
+    node = from_rdflib_term(term)
+    if isinstance(node, ox.Literal):
+        raise TypeError(f"a literal cannot be a subject or a graph name: {term!r}")
+    return node
+
+
+def _iri(term: Node) -> ox.NamedNode:
+    node = from_rdflib_term(term)
+    if not isinstance(node, ox.NamedNode):
+        raise TypeError(f"a predicate is an IRI: {term!r}")
+    return node
+
+
+def from_rdflib_triple(s: Node, p: Node, o: Node) -> ox.Triple:
+    """An rdflib triple as a pyoxigraph one."""
+    return ox.Triple(_resource(s), _iri(p), from_rdflib_term(o))
+
+
+def from_rdflib_quad(
+    s: Node, p: Node, o: Node, graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+) -> ox.Quad:
+    """An rdflib triple in the pyoxigraph graph ``graph``."""
+    return ox.Quad(_resource(s), _iri(p), from_rdflib_term(o), graph)
+
+
 def from_rdflib(dataset: rdflib.Dataset) -> Iterator[ox.Quad]:
     """rdflib Dataset → pyoxigraph quads (rdflib's default graph → the store default graph)."""
     for s, p, o, g in dataset.quads((None, None, None, None)):
         graph = (
             ox.DefaultGraph()
             if g is None or g == rdflib.graph.DATASET_DEFAULT_GRAPH_ID
-            else from_rdflib_term(g if isinstance(g, URIRef | BNode) else g.identifier)
+            else _resource(g)  # rdflib gives graph names as URIRef or BNode
         )
-        yield ox.Quad(from_rdflib_term(s), from_rdflib_term(p), from_rdflib_term(o), graph)
+        yield from_rdflib_quad(s, p, o, graph)
+
+
+def serialize_bytes(
+    data: Iterable[ox.Triple] | Iterable[ox.Quad],
+    format: ox.RdfFormat,
+    *,
+    prefixes: dict[str, str] | None = None,
+    base_iri: str | None = None,
+) -> bytes:
+    """``ox.serialize`` into memory. Its stub answers ``bytes | None`` because it writes to
+    ``output`` when one is given (and returns None); without one it always returns bytes."""
+    out = ox.serialize(data, format=format, prefixes=prefixes, base_iri=base_iri)
+    return out if out is not None else b""
 
 
 def read_dataset(paths: Iterable[str | Path]) -> rdflib.Dataset:

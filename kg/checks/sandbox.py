@@ -262,7 +262,9 @@ def _main_hidden() -> Iterator[None]:
     if main is None:
         yield
         return
-    saved = {n: main.__dict__[n] for n in ("__file__", "__spec__") if n in main.__dict__}
+    saved: dict[str, Any] = {
+        n: main.__dict__[n] for n in ("__file__", "__spec__") if n in main.__dict__
+    }
     main.__dict__.pop("__file__", None)
     if "__spec__" in saved:
         main.__dict__["__spec__"] = None

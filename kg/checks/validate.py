@@ -258,14 +258,16 @@ def _undeclared_terms(
     """sgsh:UndeclaredProperty and sgsh:UndeclaredClass, as pySHACL would report them."""
     focus = URIRef(ONTOLOGY_IRI)
     found = False
-    for prop in sorted({p for p in graph.predicates() if str(p).startswith(NAMESPACE)}):
+    ours = {p for p in graph.predicates() if isinstance(p, URIRef) and p.startswith(NAMESPACE)}
+    for prop in sorted(ours):
         if any((prop, RDF.type, kind) in graph for kind in _PROPERTY_KINDS):
             continue
         for subject in sorted(set(graph.subjects(prop, None)), key=str):
             bindings = {"path": prop, "value": subject}
             _add_result(report, shapes, shape, UNDECLARED_PROPERTY, focus, prop, subject, bindings)
             found = True
-    for cls in sorted({o for o in graph.objects(None, RDF.type) if str(o).startswith(NAMESPACE)}):
+    classes = {o for o in graph.objects(None, RDF.type) if str(o).startswith(NAMESPACE)}
+    for cls in sorted(classes, key=str):
         if (cls, RDF.type, OWL.Class) in graph:
             continue
         for subject in sorted(set(graph.subjects(RDF.type, cls)), key=str):
@@ -326,7 +328,9 @@ class _Context:
             return _literal(node, self)
         return self._bnode(node)
 
-    def _bnode(self, node: BNode) -> str:
+    def _bnode(self, node: Node) -> str:
+        """A blank node (or any other non-IRI, non-literal term) by its types and the path
+        from an IRI that reaches it."""
         types = sorted(self.short(t) for t in self.data.objects(node, RDF.type))
         desc = f"[ a {', '.join(types)} ]" if types else "[]"
         steps: list[str] = []

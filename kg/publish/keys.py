@@ -10,8 +10,12 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kg import settings as kg_settings
+
+if TYPE_CHECKING:
+    from nanopub_sign import NpProfile  # untyped (a compiled module): Any to mypy
 
 PRIVATE, PUBLIC = "nanopub_rsa", "nanopub_rsa.pub"
 
@@ -51,7 +55,7 @@ def private_key(folder: Path | None = None) -> str:
     return _private_key(str((folder or keys_dir()).resolve()))
 
 
-def profile(folder: Path | None = None):  # type: ignore[no-untyped-def]
+def profile(folder: Path | None = None) -> NpProfile:
     """The toolkit's signing profile for the project key (made if missing)."""
     import nanopub_sign
 

@@ -26,10 +26,15 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from kg.publish import DCTERMS, DEFAULT_BASE_IRI, DRAFT_ROOT, LIFECYCLE_GRAPH, NP, NP_PREFIX, NPX
+from kg.rdfio import QuadTerm, serialize_bytes
+
+if TYPE_CHECKING:
+    from nanopub_sign import NpProfile  # untyped (a compiled module): Any to mypy
 
 
 @dataclass
@@ -74,7 +79,7 @@ def _slug_of(iri: str) -> str | None:
     return iri[len(DRAFT_ROOT) :].split("/", 1)[0]
 
 
-def _move(term: ox.Term, old: str, new: str, new_uri: str) -> ox.Term:
+def _move(term: QuadTerm, old: str, new: str, new_uri: str) -> QuadTerm:
     if isinstance(term, ox.NamedNode) and term.value.startswith(old):
         rest = term.value[len(old) :]
         return ox.NamedNode(new_uri if rest == "" else new + rest)
@@ -93,11 +98,11 @@ def _moved(quads: list[ox.Quad], old: str, new: str, new_uri: str) -> list[ox.Qu
     ]
 
 
-def sign(quads: list[ox.Quad], profile) -> tuple[str, list[ox.Quad]]:  # type: ignore[no-untyped-def]
+def sign(quads: list[ox.Quad], profile: NpProfile) -> tuple[str, list[ox.Quad]]:
     """One nanopub (its quads, under ``{base}np/``) → (its Trusty IRI, the signed quads)."""
     import nanopub_sign
 
-    trig = ox.serialize(quads, format=ox.RdfFormat.TRIG).decode("utf-8")
+    trig = serialize_bytes(quads, ox.RdfFormat.TRIG).decode("utf-8")
     signed = nanopub_sign.Nanopub(trig).sign(profile)
     iri = signed.info()["uri"]["value"]
     out = list(ox.parse(signed.rdf().encode("utf-8"), format=ox.RdfFormat.TRIG))
@@ -117,7 +122,7 @@ def mint(
     quads: list[ox.Quad],
     previous: Previous | None = None,
     *,
-    profile=None,  # type: ignore[no-untyped-def]
+    profile: NpProfile | None = None,
     base: str = DEFAULT_BASE_IRI,
 ) -> Minted:
     """Replace every draft nanopub in ``quads`` by its signed nanopub (see module docs)."""
@@ -141,8 +146,8 @@ def mint(
         fps[slug] = fp = fingerprint(draft)
         old = previous.nanopubs.get(slug)
         kept = previous.quads_of(old[0]) if old and old[1] == fp else []
-        if kept:
-            plan[slug] = (old[0], kept)  # type: ignore[index]
+        if old and kept:
+            plan[slug] = (old[0], kept)
             minted.reused += 1
         elif profile is None and (cached := _cache_get(fp)):
             plan[slug] = cached
@@ -161,9 +166,9 @@ def mint(
             signed_all = [sign(d, profile) for d in to_sign.values()]
         plan.update(zip(to_sign, signed_all, strict=True))
         minted.signed += len(to_sign)
-    for slug, result in plan.items():
-        assert result is not None
-        iri, signed = result
+    for slug, planned in plan.items():
+        assert planned is not None  # every slug planned None was signed just above
+        iri, signed = planned
         old = previous.nanopubs.get(slug)
         by_slug[slug] = iri
         out.extend(signed)
@@ -190,7 +195,7 @@ def mint(
             )
     out[:] = list(dict.fromkeys(out))  # one statement once
 
-    def final(term: ox.Term) -> ox.Term:
+    def final(term: QuadTerm) -> QuadTerm:
         if not isinstance(term, ox.NamedNode) or not term.value.startswith(DRAFT_ROOT):
             return term
         slug, _, tail = term.value[len(DRAFT_ROOT) :].partition("/")
@@ -276,5 +281,5 @@ def _cache_put(fp: str, quads: list[ox.Quad]) -> None:
     folder = _cache_dir()
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / f".{fp}.{os.getpid()}"
-    tmp.write_bytes(ox.serialize(quads, format=ox.RdfFormat.TRIG))
+    tmp.write_bytes(serialize_bytes(quads, ox.RdfFormat.TRIG))
     os.replace(tmp, folder / f"{fp}.trig")

@@ -41,6 +41,7 @@ from kg import settings as kg_settings
 from kg.errors import KGError, NotFound
 from kg.publish import DCTERMS, NP, NP_PREFIX, NPX
 from kg.publish.mint import Previous, fingerprint, sign, unsigned
+from kg.rdfio import gzip_stream, open_input, serialize_bytes
 from kg.sources.vocab import CURATOR, DEFAULT_BASE_IRI
 
 VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$")
@@ -105,7 +106,7 @@ def get_release(version: str, root: Path | None = None) -> Release:
 def _archive(path: str, mtime: float) -> dict[str, list[ox.Quad]]:
     """Archive file → nanopub IRI → its quads (by graph name: ``{np}/…``)."""
     by_np: dict[str, list[ox.Quad]] = {}
-    with gzip.open(path, "rb") as fh:
+    with open_input(path) as fh:
         for q in ox.parse(fh, format=ox.RdfFormat.N_QUADS):
             g = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
             np_iri = g.rsplit("/", 1)[0]
@@ -161,7 +162,15 @@ def current_nanopubs(quads: list[ox.Quad], base: str) -> dict[str, tuple[str, li
     ident = ox.NamedNode(DCTERMS + "identifier")
     for iri, qs in graphs.items():
         slug = next(
-            (q.object.value for q in qs if q.subject.value == iri and q.predicate == ident), None
+            (
+                q.object.value
+                for q in qs
+                if isinstance(q.subject, ox.NamedNode)
+                and q.subject.value == iri
+                and q.predicate == ident
+                and not isinstance(q.object, ox.Triple)
+            ),
+            None,
         )
         if slug:
             out[slug] = (iri, qs)
@@ -170,13 +179,13 @@ def current_nanopubs(quads: list[ox.Quad], base: str) -> dict[str, tuple[str, li
 
 def _write_nq_gz(path: Path, quads: list[ox.Quad]) -> None:
     with open(path, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:
-        ox.serialize(sorted(quads, key=str), gz, ox.RdfFormat.N_QUADS)
+        ox.serialize(sorted(quads, key=str), gzip_stream(gz), ox.RdfFormat.N_QUADS)
 
 
 def _read_nq_gz(path: Path) -> list[ox.Quad]:
     if not path.is_file():
         return []
-    with gzip.open(path, "rb") as fh:
+    with open_input(path) as fh:
         return list(ox.parse(fh, format=ox.RdfFormat.N_QUADS))
 
 
@@ -292,7 +301,8 @@ def make_release(
         _write_nq_gz(tmp / "removed.nq.gz", list(minus))
         per_graph: dict[str, dict[str, int]] = {}
         for label, part in (("added", plus), ("removed", minus)):
-            for g, count in Counter(str(q.graph_name.value) for q in part).items():
+            named = (q.graph_name for q in part if not isinstance(q.graph_name, ox.DefaultGraph))
+            for g, count in Counter(str(name.value) for name in named).items():
                 per_graph.setdefault(g, {"added": 0, "removed": 0})[label] = count
         iri = f"{base}release/{version}"
         diff = {
@@ -372,7 +382,7 @@ def _diff_rdf(diff: dict[str, Any], meta: dict[str, Any], base: str) -> bytes:
                 ox.Triple(part, n(VOID + "dataDump"), n(f"{files}{change}.nq.gz")),
             ]
     prefixes = {"dcat": DCAT, "dcterms": DCTERMS, "npx": NPX, "void": VOID, "xsd": XSD}
-    return ox.serialize(t, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    return serialize_bytes(t, ox.RdfFormat.TURTLE, prefixes=prefixes)
 
 
 def cli(args: Any, settings: dict[str, Any]) -> int:

@@ -27,7 +27,7 @@ import rdflib
 from kg import paths
 from kg.errors import NotFound, ValidationFailed
 from kg.publish.mint import mint_curated
-from kg.rdfio import iter_quads, to_rdflib
+from kg.rdfio import QuadTerm, iter_quads, to_rdflib
 from kg.sources import vocab
 from kg.sources.claims import Claim, read_claims, resolve_relations
 from kg.sources.nanopub import nanopub_quads
@@ -174,7 +174,7 @@ def _curated_quads(root: Path | None = None) -> list[ox.Quad]:
     return quads
 
 
-def _rebase(term: ox.Term, base_iri: str) -> ox.Term:
+def _rebase(term: QuadTerm, base_iri: str) -> QuadTerm:
     if isinstance(term, ox.NamedNode) and term.value.startswith(DEFAULT_BASE_IRI):
         return ox.NamedNode(base_iri + term.value[len(DEFAULT_BASE_IRI) :])
     return term

@@ -23,6 +23,7 @@ import pyoxigraph as ox
 from kg.errors import ParseError, ValidationFailed
 from kg.namespaces import SG
 from kg.sources import vocab as v
+from kg.sources import yamlfile
 from kg.sources.source import CLAIMS_FILE, Source, expand
 from kg.sources.text import Sentence
 
@@ -156,7 +157,7 @@ def resolve_relations(claims: Iterable[Claim]) -> dict[str, str]:
 
 
 def _parse(source: Source, index: int, item: Any, prefixes: dict[str, str]) -> Claim:
-    if not isinstance(item, dict):
+    if not isinstance(item, yamlfile.Node):  # every YAML mapping is read as a Node
         raise ParseError(
             f"claim {index + 1} must be a mapping (quote:, kind:, says: …)",
             source=source.at(CLAIMS_FILE, source.claims_doc, "claims"),

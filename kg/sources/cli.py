@@ -244,7 +244,7 @@ def _check_shapes(root: Path) -> int:
 
 # ---------------------------------------------------------------------------- list
 def list_sources(root: Path, fmt: str) -> int:
-    rows = []
+    rows: list[dict[str, Any]] = []
     status = EXIT_OK
     for folder in source_folders(root):
         try:

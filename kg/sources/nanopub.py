@@ -28,6 +28,7 @@ import pyoxigraph as ox
 
 from kg.namespaces import NP, OA, SG
 from kg.publish import DRAFT_ROOT
+from kg.rdfio import QuadTerm
 from kg.sources import vocab as v
 from kg.sources.claims import Claim, mentioned_entities
 from kg.sources.source import sha256_of
@@ -53,7 +54,7 @@ def _draft_assertion(legacy_iri: str) -> str:
     return draft_ns(slug) + "assertion"
 
 
-def _in_draft(term: ox.Term, legacy: str, draft: str) -> ox.Term:
+def _in_draft(term: QuadTerm, legacy: str, draft: str) -> QuadTerm:
     """Nodes the curator wrote as ``this:…`` (``{legacy}#…``) move into the draft namespace."""
     if isinstance(term, ox.NamedNode) and term.value.startswith(legacy + "#"):
         return _n(draft + term.value[len(legacy) :])

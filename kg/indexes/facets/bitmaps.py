@@ -30,7 +30,7 @@ def positions(matches: int, offset: int, limit: int) -> list[int]:
             lo = mid + 1
     position = lo - 1
     rest = matches >> position
-    found = []
+    found: list[int] = []
     while rest and len(found) < limit:
         step = (rest & -rest).bit_length() - 1
         position += step

@@ -107,7 +107,8 @@ def run(
                     if qid:
                         facts.iso_items[row["code"]["value"]].add(qid)
             if unlinked:
-                for row in client.select("labels", label_query([e.label for e in unlinked])):
+                labels = [e.label for e in unlinked if e.label]
+                for row in client.select("labels", label_query(labels)):
                     qid = qid_of(row["item"]["value"])
                     cls = qid_of(row.get("class", {}).get("value", ""))
                     if qid:
@@ -147,12 +148,7 @@ def run(
 def publish(store: Store, graph: rdflib.Graph, graph_iri: str) -> None:
     """Replace the link graph in the store in one atomic write (either store kind)."""
     target = ox.NamedNode(graph_iri)
-    quads = [
-        ox.Quad(
-            rdfio.from_rdflib_term(s), rdfio.from_rdflib_term(p), rdfio.from_rdflib_term(o), target
-        )
-        for s, p, o in graph
-    ]
+    quads = [rdfio.from_rdflib_quad(s, p, o, target) for s, p, o in graph]
     store.write_dataset(quads, replace=[graph_iri])
 
 

@@ -87,7 +87,7 @@ def source_subsets(
     counts = dict(graph_triples)
     triples: list[ox.Triple] = []
 
-    def add(s: ox.NamedNode, p: str, o: ox.Term) -> None:
+    def add(s: ox.NamedNode, p: str, o: ox.NamedNode | ox.Literal) -> None:
         triples.append(ox.Triple(s, ox.NamedNode(p), o))
 
     for subset in source_subsets_of(store, base_iri):
