@@ -6,11 +6,13 @@ Data: the article graph (``kg build`` without the reasoner: ~1 s) plus the gener
 geopolitical graph (``bench.generate``, N triples, in its own named graph). Our store is
 dumped to N-Quads and that file is what ``oxigraph load`` reads (then ``oxigraph
 optimize``), so both servers hold the same quads; ``oxigraph serve-read-only
---union-default-graph`` answers with the same default graph as ours (the union).
+--union-default-graph`` answers with the same default graph as ours (the union). A second
+baseline is what a user would pick instead: the same triples loaded into oxigraph's default
+graph (no named graphs) and plain ``oxigraph serve-read-only``.
 
-Both servers run at once; for each query the two are measured back to back (order
-alternating by round), so both see the same machine load: on a shared 2-core machine only
-ratios from the same round are compared. Per query: median and p99 latency with 1 client
+All servers run at once; for each query they are measured back to back (order rotating
+by round), so all see the same machine load: on a shared 2-core machine only ratios from
+the same round are compared. Per query: median and p99 latency with 1 client
 (``--requests`` sequential requests) and throughput with 8 client *processes* (keep-alive
 ``http.client`` connections, ``--seconds`` long). Every request carries a distinct comment,
 so neither server answers from a cache: these are engine + protocol numbers. Cached
@@ -123,10 +125,16 @@ def running(cmd: list[str], url: str, env: dict[str, str] | None = None) -> Iter
 
 
 def prepare(workdir: Path, data: Path, oxigraph: str) -> dict[str, float]:
-    """Our store (article + generated graph) and oxigraph's, loaded from a dump of ours.
-    Reused when ``workdir`` already holds both (``--workdir``)."""
+    """Our store (article + generated graph) and oxigraph's two, loaded from a dump of ours:
+    the same quads (named graphs), and the same triples in the default graph. Reused when
+    ``workdir`` already holds them (``--workdir``)."""
     ours_dir, oxi_dir = workdir / "ours", workdir / "oxigraph"
-    if (ours_dir / "current").exists() and (oxi_dir / "done").exists():
+    default_dir = workdir / "oxigraph-default"
+    if (
+        (ours_dir / "current").exists()
+        and (oxi_dir / "done").exists()
+        and (default_dir / "done").exists()
+    ):
         print(f"reusing the stores in {workdir}")
         return {}
     import pyoxigraph as ox
@@ -134,7 +142,7 @@ def prepare(workdir: Path, data: Path, oxigraph: str) -> dict[str, float]:
     from kg.build import build
     from kg.store import EmbeddedStore
 
-    for path in (ours_dir, oxi_dir):
+    for path in (ours_dir, oxi_dir, default_dir):
         shutil.rmtree(path, ignore_errors=True)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -156,8 +164,22 @@ def prepare(workdir: Path, data: Path, oxigraph: str) -> dict[str, float]:
     )
     subprocess.run([oxigraph, "optimize", "--location", str(oxi_dir)], check=True)
     timings["load_oxigraph_s"] = time.perf_counter() - t0
+    triples = workdir / "all.nt"  # the union: every quad's triple, graph names dropped
+    ox.serialize(
+        (ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(path=str(dump))),
+        str(triples),
+        ox.RdfFormat.N_TRIPLES,
+    )
+    subprocess.run(
+        [oxigraph, "load", "--location", str(default_dir), "--file", str(triples)],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run([oxigraph, "optimize", "--location", str(default_dir)], check=True)
+    triples.unlink()
     dump.unlink()
     (oxi_dir / "done").write_text(str(quads))
+    (default_dir / "done").write_text("default graph")
     print(
         f"loaded {quads} quads: ours {timings['load_ours_s']:.1f} s, oxigraph "
         f"{timings['load_oxigraph_s']:.1f} s (load + optimize)"
@@ -247,36 +269,53 @@ def verdict(name: str, engine: bool, median_ratio: float, rps_ratio: float) -> s
     return f"rps≥0.25 {'ok' if rps_ratio >= 0.25 else 'MISS'}"
 
 
+CONTENDERS = ("ours", "oxigraph", "oxigraph_default")
+
+
 def one_round(
     number: int, pool: multiprocessing.pool.Pool, urls: dict[str, str], args: argparse.Namespace
 ) -> dict[str, object]:
-    order = ["ours", "oxigraph"] if number % 2 == 0 else ["oxigraph", "ours"]
+    shift = number % len(CONTENDERS)
+    order = list(CONTENDERS[shift:] + CONTENDERS[:shift])
     queries: dict[str, object] = {}
     print(f"round {number + 1}: {' then '.join(order)} for each query")
     print(
-        f"{'query':14} {'ours med/p99 ms':>18} {'oxi med/p99 ms':>18} {'rps ours/oxi':>16} "
-        f"{'med ×':>6} {'rps ×':>6} target"
+        f"{'query':14} {'ours med/p99 ms':>17} {'oxi med/p99 ms':>17} {'dflt med/p99':>17} "
+        f"{'rps ours/oxi/dflt':>19} {'med ×':>6} {'rps ×':>6} {'dflt ×':>11} target"
     )
     for name, (query, accept, engine) in QUERIES.items():
         measured = {who: measure(pool, urls[who], query, accept, args) for who in order}
-        ours, oxi = measured["ours"], measured["oxigraph"]
+        ours, oxi, dflt = measured["ours"], measured["oxigraph"], measured["oxigraph_default"]
         median_ratio = ours["median_ms"] / oxi["median_ms"]
         rps_ratio = ours["throughput_rps"] / oxi["throughput_rps"]
+        median_default = ours["median_ms"] / dflt["median_ms"]
+        rps_default = ours["throughput_rps"] / dflt["throughput_rps"]
         queries[name] = {
             "engine_bound": engine,
             "ours": ours,
             "oxigraph": oxi,
+            "oxigraph_default": dflt,
             "median_ratio": median_ratio,
             "throughput_ratio": rps_ratio,
+            "median_ratio_default": median_default,
+            "throughput_ratio_default": rps_default,
             "target": verdict(name, engine, median_ratio, rps_ratio),
+            "target_default": verdict(name, engine, median_default, rps_default),
         }
         print(
-            f"{name:14} {ours['median_ms']:8.2f}/{ours['p99_ms']:8.2f} "
-            f"{oxi['median_ms']:8.2f}/{oxi['p99_ms']:8.2f} "
-            f"{ours['throughput_rps']:7.0f}/{oxi['throughput_rps']:7.0f} "
-            f"{median_ratio:6.2f} {rps_ratio:6.2f} {queries[name]['target']}"
-        )  # type: ignore[index]
+            f"{name:14} {ours['median_ms']:7.2f}/{ours['p99_ms']:8.2f} "
+            f"{oxi['median_ms']:7.2f}/{oxi['p99_ms']:8.2f} "
+            f"{dflt['median_ms']:7.2f}/{dflt['p99_ms']:8.2f} "
+            f"{ours['throughput_rps']:5.0f}/{oxi['throughput_rps']:5.0f}/"
+            f"{dflt['throughput_rps']:5.0f}   "
+            f"{median_ratio:6.2f} {rps_ratio:6.2f} {median_default:5.2f}/{rps_default:5.2f} "
+            f"{queries[name]['target']}"  # type: ignore[index]
+        )
     cached: dict[str, object] = {}
+    print(
+        "cached answers apart (1 client, median ms): "
+        f"\n  {'query':14} {'uncached':>8} {'repeated':>8} {'304':>8} {'oxi rep.':>8}"
+    )
     for name in (n for n in CACHED if n in QUERIES):
         query, accept, _ = QUERIES[name]
         cached[name] = {
@@ -289,13 +328,15 @@ def one_round(
             "oxigraph_repeated_text": latency(
                 urls["oxigraph"], query, accept, args.requests, distinct=False
             ),
+            "ours_distinct_text": latency(urls["ours"], query, accept, args.requests),
         }
         c = cached[name]
         print(
-            f"  cached {name:12} ours repeated {c['ours_repeated_text']['median_ms']:6.2f} ms, "  # type: ignore[index]
-            f"304 {c['ours_if_none_match_304']['median_ms']:6.2f} ms; oxigraph repeated "  # type: ignore[index]
-            f"{c['oxigraph_repeated_text']['median_ms']:6.2f} ms"
-        )  # type: ignore[index]
+            f"  {name:14} {c['ours_distinct_text']['median_ms']:8.2f} "  # type: ignore[index]
+            f"{c['ours_repeated_text']['median_ms']:8.2f} "  # type: ignore[index]
+            f"{c['ours_if_none_match_304']['median_ms']:8.2f} "  # type: ignore[index]
+            f"{c['oxigraph_repeated_text']['median_ms']:8.2f}"  # type: ignore[index]
+        )
     return {"order": order, "queries": queries, "cached": cached}
 
 
@@ -303,13 +344,17 @@ def summary(rounds: list[dict[str, object]]) -> dict[str, object]:
     """Per query: the median over rounds of each round's ratios (never ratios across rounds)."""
     out: dict[str, object] = {}
     for name, (_, _, engine) in QUERIES.items():
-        med = statistics.median(r["queries"][name]["median_ratio"] for r in rounds)  # type: ignore[index]
-        rps = statistics.median(r["queries"][name]["throughput_ratio"] for r in rounds)  # type: ignore[index]
-        out[name] = {
-            "median_ratio": med,
-            "throughput_ratio": rps,
-            "target": verdict(name, engine, med, rps),
-        }
+        row: dict[str, object] = {}
+        for suffix in ("", "_default"):
+            med = statistics.median(r["queries"][name][f"median_ratio{suffix}"] for r in rounds)  # type: ignore[index]
+            rps = statistics.median(
+                r["queries"][name][f"throughput_ratio{suffix}"]  # type: ignore[index]
+                for r in rounds
+            )
+            row[f"median_ratio{suffix}"] = med
+            row[f"throughput_ratio{suffix}"] = rps
+            row[f"target{suffix}"] = verdict(name, engine, med, rps)
+        out[name] = row
     return out
 
 
@@ -321,6 +366,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=3.0, help="8-client phase per query")
     parser.add_argument("--workers", type=int, default=2, help="kg serve worker processes")
     parser.add_argument("--threads", type=int, default=None, help="threads per worker")
+    parser.add_argument(
+        "--server", default="gunicorn", choices=("gunicorn", "gunicorn-sync", "granian")
+    )
+    parser.add_argument("--no-lean", action="store_true", help="/sparql through Flask only")
     parser.add_argument("--only", action="append", help="measure only this query (repeatable)")
     parser.add_argument("--workdir", type=Path, help="keep (and reuse) the loaded stores here")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "endpoint.json")
@@ -349,6 +398,9 @@ def main(argv: list[str] | None = None) -> int:
         "threads": args.threads,
         "clients": CLIENTS,
         "cpus": os.cpu_count(),
+        "server": args.server,
+        "lean": not args.no_lean,
+        "load_average_start": os.getloadavg()[0],
     }
     with contextlib.ExitStack() as stack:
         if args.workdir:
@@ -371,7 +423,8 @@ def main(argv: list[str] | None = None) -> int:
         serve = (
             "import argparse, sys; from kg import settings; from server import serve; "
             "sys.exit(serve.cli(argparse.Namespace(host='127.0.0.1', port=int(sys.argv[1]), "
-            "workers=int(sys.argv[2]), threads=int(sys.argv[3]) or None), settings.load()))"
+            "workers=int(sys.argv[2]), threads=int(sys.argv[3]) or None, server=sys.argv[4], "
+            "lean=sys.argv[5] == '1'), settings.load()))"
         )
         ours_cmd = [
             sys.executable,
@@ -380,6 +433,8 @@ def main(argv: list[str] | None = None) -> int:
             str(our_port),
             str(args.workers),
             str(args.threads or 0),
+            args.server,
+            "0" if args.no_lean else "1",
         ]
         oxi_cmd = [
             oxigraph,
@@ -390,12 +445,23 @@ def main(argv: list[str] | None = None) -> int:
             f"127.0.0.1:{oxi_port}",
             "--union-default-graph",
         ]
+        default_port = free_port()
+        default_cmd = [
+            oxigraph,
+            "serve-read-only",
+            "--location",
+            str(workdir / "oxigraph-default"),
+            "--bind",
+            f"127.0.0.1:{default_port}",
+        ]
         urls = {
             "ours": f"http://127.0.0.1:{our_port}/sparql",
             "oxigraph": f"http://127.0.0.1:{oxi_port}/query",
+            "oxigraph_default": f"http://127.0.0.1:{default_port}/query",
         }
         stack.enter_context(running(ours_cmd, f"http://127.0.0.1:{our_port}/healthz", env))
         stack.enter_context(running(oxi_cmd, f"{urls['oxigraph']}?query=ASK%7B%7D"))
+        stack.enter_context(running(default_cmd, f"{urls['oxigraph_default']}?query=ASK%7B%7D"))
         # every web worker builds its label index in the background after its first
         # request (server.pages.search): let that finish before measuring anything
         for _ in range(4 * args.workers):
@@ -405,12 +471,22 @@ def main(argv: list[str] | None = None) -> int:
         rounds = [one_round(i, pool, urls, args) for i in range(args.rounds)]
     results["rounds"] = rounds
     results["summary"] = summary(rounds)
-    print("summary (median over rounds of each round's ratio):")
+    results["load_average_end"] = os.getloadavg()[0]
+    print(
+        "summary (median over rounds of each round's ratio), against oxigraph serve "
+        "--union-default-graph on the same quads | against oxigraph serve, default graph:"
+    )
     for name, row in results["summary"].items():  # type: ignore[union-attr]
         print(
             f"  {name:14} med × {row['median_ratio']:5.2f}  rps × "
-            f"{row['throughput_ratio']:5.2f}  {row['target']}"
+            f"{row['throughput_ratio']:5.2f}  {row['target']:24} | med × "
+            f"{row['median_ratio_default']:5.2f}  rps × {row['throughput_ratio_default']:5.2f}  "
+            f"{row['target_default']}"
         )
+    print(
+        f"load average {results['load_average_start']:.1f} → "
+        f"{results['load_average_end']:.1f} on {os.cpu_count()} CPUs"
+    )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"written {args.out}")

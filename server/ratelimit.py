@@ -216,6 +216,13 @@ def check() -> None:
         current_app.extensions["kg_trusted_proxies"],
     )
     g.sgkg_client = client
+    admit(ledger, client, requests_limit, seconds_limit)
+    g.sgkg_rate_t0 = time.perf_counter()
+
+
+def admit(ledger: Ledger, client: str, requests_limit: int, seconds_limit: float) -> None:
+    """Refuse ``client`` (429) when over either budget, else count its request. Needs no
+    request context (the lean /sparql path calls it too: server.sparql.lean)."""
     now = time.time()
     if seconds_limit:
         ahead = ledger.spent(f"q:{client}", now)
@@ -235,7 +242,6 @@ def check() -> None:
                 f"this client made {requests_limit} requests in the last minute "
                 "(KG_RATE_LIMIT_REQUESTS); retry later",
             )
-    g.sgkg_rate_t0 = time.perf_counter()
 
 
 def charge(response: Response) -> Response:

@@ -114,11 +114,12 @@ def threads(args: argparse.Namespace) -> int:
 
 def options(args: argparse.Namespace, settings: dict[str, Any]) -> dict[str, Any]:
     workers = getattr(args, "workers", None) or settings["WORKERS"]
+    sync = getattr(args, "server", None) == "gunicorn-sync"  # bench/bench_light.py compares
     return {
         "bind": f"{args.host}:{args.port}",
         "workers": int(workers),
-        "worker_class": "gthread",
-        "threads": threads(args),
+        "worker_class": "sync" if sync else "gthread",
+        "threads": 1 if sync else threads(args),
         "timeout": int(float(settings["QUERY_TIMEOUT"]) + 30),
         "graceful_timeout": int(float(settings["QUERY_TIMEOUT"]) + 5),
         "keepalive": 5,
@@ -221,12 +222,63 @@ def cli(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     run = run_dir()
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(run / "metrics")
+    server = getattr(args, "server", None) or "gunicorn"
     app_config = {
         "STORE": settings["STORE"],
         "BASE_IRI": settings["BASE_IRI"],
-        "QUERY_WORKERS": threads(args),
+        "QUERY_WORKERS": 1 if server == "gunicorn-sync" else threads(args),
         "RATE_LIMIT_DB": str(run / "ratelimit.sqlite"),
+        "LEAN_SPARQL": getattr(args, "lean", True),
     }
     print(f"kg serve: http://{args.host}:{args.port}/ (store {settings['STORE']})", flush=True)
+    if server == "granian":
+        return _granian(args, settings, app_config)
     _Gunicorn(options(args, settings), app_config).run()
+    return 0
+
+
+# --- granian (measured against gunicorn: bench/bench_light.py) ---------------------------
+
+_GRANIAN_CONFIG = "SGKG_GRANIAN_APP_CONFIG"
+
+
+def granian_app():  # type: ignore[no-untyped-def]
+    """Granian's factory: the app of one granian worker, its query processes started."""
+    import json  # noqa: PLC0415
+
+    from server import create_app  # noqa: PLC0415
+
+    app = create_app(json.loads(os.environ[_GRANIAN_CONFIG]))
+    with app.app_context():
+        from server.store import get_store  # noqa: PLC0415
+
+        get_store().warm()
+    return app
+
+
+def _granian(args: argparse.Namespace, settings: dict[str, Any], app_config: dict[str, Any]) -> int:
+    """The same app under granian (a Rust HTTP server; WSGI calls on a pool of blocking
+    threads): workers and threads as for gunicorn, a worker restarted past its memory limit
+    (``workers_max_rss``) or after a while. Not the default: see bench/README.md."""
+    import json  # noqa: PLC0415
+
+    from granian.constants import Interfaces  # noqa: PLC0415
+    from granian.server import Server  # noqa: PLC0415
+
+    os.environ[_GRANIAN_CONFIG] = json.dumps(app_config)
+    workers = int(getattr(args, "workers", None) or settings["WORKERS"])
+    Server(
+        "server.serve:granian_app",
+        address=args.host,
+        port=int(args.port),
+        interface=Interfaces.WSGI,
+        workers=workers,
+        blocking_threads=threads(args),
+        factory=True,
+        websockets=False,
+        log_access=False,
+        respawn_failed_workers=True,
+        workers_max_rss=int(settings["MAX_MEMORY_MB"]) + 300,
+        workers_kill_timeout=int(float(settings["QUERY_TIMEOUT"]) + 5),
+    ).serve()
     return 0

@@ -29,15 +29,16 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-from flask import Response, current_app, request
+from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import UnsupportedMediaType
 
 from kg.errors import KGError, QueryError, QueryTimeout
 from kg.lexer import first_keyword
-from kg.store import NoAcceptableFormat, QueryAnswer, QueryJob
+from kg.store import NoAcceptableFormat, QueryAnswer, QueryJob, Store
 from server import federation, http_cache, negotiation
 from server.limits import MAX_NESTING, check_nesting, code_tokens
 from server.ops import metrics
@@ -91,21 +92,28 @@ def _utf8(raw: bytes) -> str:
         raise QueryError(f"the query is not valid UTF-8 (byte {exc.start}): {exc.reason}") from exc
 
 
-def read_request() -> ProtocolRequest:
-    """The protocol parameters of this request, or a 4xx naming what is wrong."""
-    url_pairs = _pairs(request.query_string, "the query string")
+def parse_request(
+    method: str,
+    query_string: bytes,
+    mimetype: str,
+    mimetype_params: dict[str, str],
+    body: Callable[[], bytes],
+) -> ProtocolRequest:
+    """The protocol parameters of a request, or a 4xx naming what is wrong. Needs no
+    request context: the Flask view and the lean WSGI path (:mod:`server.sparql.lean`)
+    both call it."""
+    url_pairs = _pairs(query_string, "the query string")
     pairs = list(url_pairs)
     queries: list[str] = []
-    if request.method == "POST":
-        mimetype = request.mimetype
+    if method == "POST":
         if mimetype == FORM:
-            body_pairs = _pairs(request.get_data(cache=False), "the form body")
+            body_pairs = _pairs(body(), "the form body")
             pairs += body_pairs
         elif mimetype == DIRECT:
-            charset = request.mimetype_params.get("charset", "utf-8").lower()
+            charset = mimetype_params.get("charset", "utf-8").lower()
             if charset not in ("utf-8", "utf8"):
                 raise QueryError(f"charset={charset} is not supported: send the query in UTF-8")
-            queries.append(_utf8(request.get_data(cache=False)))
+            queries.append(_utf8(body()))
         elif mimetype == UPDATE:
             raise QueryError("SPARQL Update is not accepted at /sparql: POST it to /update")
         else:
@@ -131,6 +139,17 @@ def read_request() -> ProtocolRequest:
         default_graphs=[v for k, v in pairs if k == "default-graph-uri"],
         named_graphs=[v for k, v in pairs if k == "named-graph-uri"],
         format=formats[0] if formats else None,
+    )
+
+
+def read_request() -> ProtocolRequest:
+    """The protocol parameters of this (Flask) request, or a 4xx naming what is wrong."""
+    return parse_request(
+        request.method,
+        request.query_string,
+        request.mimetype,
+        request.mimetype_params,
+        lambda: request.get_data(cache=False),
     )
 
 
@@ -216,19 +235,19 @@ def negotiate_both(accept: str | None, format_param: str | None) -> _Picked:
 # --- answering -----------------------------------------------------------------------------
 
 
-def _cache() -> http_cache.LRU:
-    cache = current_app.extensions.get("kg_query_cache")
+def query_cache(app: Flask) -> http_cache.LRU:
+    """The per-process answer cache (an LRU keyed by ETag)."""
+    cache = app.extensions.get("kg_query_cache")
     if cache is None:
-        cache = current_app.extensions.setdefault(
-            "kg_query_cache",
-            http_cache.LRU(int(current_app.config.get("QUERY_CACHE_ENTRIES", 256))),
+        cache = app.extensions.setdefault(
+            "kg_query_cache", http_cache.LRU(int(app.config.get("QUERY_CACHE_ENTRIES", 256)))
         )
     return cache
 
 
-def _run(job: QueryJob, timeout: float, limit: float) -> QueryAnswer:
+def _run(job: QueryJob, timeout: float, limit: float, store: Store | None = None) -> QueryAnswer:
     try:
-        return get_store().answer(job, timeout, limit)
+        return (store or get_store()).answer(job, timeout, limit)
     except QueryTimeout:
         metrics.QUERY_TIMEOUTS.inc()
         raise
@@ -247,18 +266,38 @@ def _run(job: QueryJob, timeout: float, limit: float) -> QueryAnswer:
 _CONTENT_TYPES = {name: fmt.content_type for name, fmt in negotiation.BY_NAME.items()}
 
 
-def _answer_response(answer: QueryAnswer, etag: str | None) -> Response:
+@dataclass
+class Plain:
+    """An answer before it is a response object: the lean path sends it as is, the Flask
+    view wraps it (:func:`to_response`)."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes = b""
+
+
+def _answer_plain(answer: QueryAnswer, etag: str | None) -> Plain:
     headers = [("Content-Type", _CONTENT_TYPES[answer.format]), ("Vary", "Accept")]
     if etag:
         headers += [("ETag", f'"{etag}"'), ("Cache-Control", "no-cache")]
-    return Response(answer.body, headers=headers)
+    return Plain(200, headers, answer.body)
 
 
-def answer_query(req: ProtocolRequest) -> Response:
-    config = current_app.config
+def respond(
+    req: ProtocolRequest,
+    app: Flask,
+    *,
+    method: str,
+    accept: str | None,
+    if_none_match: str | None,
+) -> Plain:
+    """Answer a parsed query request: negotiation, limits, ETag / 304, the answer cache, the
+    query process. Raises the typed errors that the error boundary renders. Federated
+    queries need an app context (the User-Agent names the configured contact)."""
+    config = app.config
     text = req.query or ""
     check_depth(text)
-    picked = negotiate_both(request.headers.get("Accept"), req.format)
+    picked = negotiate_both(accept, req.format)
     if picked is None:
         raise negotiation.NotAcceptable((*negotiation.RESULT_FORMATS, *negotiation.GRAPH_FORMATS))
     result_fmt, graph_fmt = picked
@@ -280,32 +319,44 @@ def answer_query(req: ProtocolRequest) -> Response:
         graph_format=graph_fmt.name,
         max_rows=max_rows,
     )
+    store: Store = app.extensions["kg_store"]
     etag = None
     if not federated:
-        etag = http_cache.etag_for(get_store().version(), job)
-        if request.method in ("GET", "HEAD") and http_cache.matches(
-            request.headers.get("If-None-Match"), etag
-        ):
+        etag = http_cache.etag_for(store.version(), job)
+        if method in ("GET", "HEAD") and http_cache.matches(if_none_match, etag):
             reject_updates(text)  # an update is never "not modified", even for If-None-Match: *
             metrics.QUERIES.labels("not_modified").inc()
-            response = Response(status=304)
-            response.set_etag(etag)
-            response.vary.add("Accept")
-            return response
-        cached = _cache().get(etag)
+            return Plain(304, [("ETag", f'"{etag}"'), ("Vary", "Accept")])
+        cached = query_cache(app).get(etag)
         if isinstance(cached, QueryAnswer):
             metrics.QUERIES.labels("cached").inc()
-            return _answer_response(cached, etag)
+            return _answer_plain(cached, etag)
     remaining = max(0.001, deadline - time.monotonic())
     try:
-        answer = _run(job, remaining, timeout)
+        answer = _run(job, remaining, timeout, store)
     except NoAcceptableFormat as exc:
         offered = negotiation.GRAPH_FORMATS if exc.kind == "graph" else negotiation.RESULT_FORMATS
         raise negotiation.NotAcceptable(offered) from None
     metrics.QUERIES.labels("federated" if federated else "executed").inc()
     if etag:
-        _cache().put(etag, answer, len(answer.body))
-    return _answer_response(answer, etag)
+        query_cache(app).put(etag, answer, len(answer.body))
+    return _answer_plain(answer, etag)
+
+
+def to_response(plain: Plain) -> Response:
+    return Response(plain.body, status=plain.status, headers=plain.headers)
+
+
+def answer_query(req: ProtocolRequest) -> Response:
+    return to_response(
+        respond(
+            req,
+            current_app,  # type: ignore[arg-type]
+            method=request.method,
+            accept=request.headers.get("Accept"),
+            if_none_match=request.headers.get("If-None-Match"),
+        )
+    )
 
 
 def _service_description() -> Response:
