@@ -62,3 +62,18 @@ def test_installed_paths_resolve_inside_the_package(wheel: Path, tmp_path: Path)
     where, loaded = result.stdout.splitlines()
     assert Path(where) == tmp_path / "kg" / "ontology_ttl"
     assert loaded == "True True"
+
+
+def test_every_python_package_is_listed_for_the_wheel() -> None:
+    """``[tool.setuptools] packages`` is an explicit list: a package missing from it is left
+    out of the wheel (an editable install still finds it, so only this test notices)."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(config["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for top in ("kg", "server")
+        for init in (ROOT / top).rglob("__init__.py")
+    }
+    assert found - listed == set(), "add these to [tool.setuptools] packages in pyproject.toml"
