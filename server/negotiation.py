@@ -74,7 +74,7 @@ def negotiate(
     Raises :class:`NotAcceptable` when nothing fits.
     """
     if format_param:
-        chosen = by_name(format_param, offered)
+        chosen = by_name(format_param, tuple(offered))
         if chosen is None:
             raise NotAcceptable(offered)
         return chosen
