@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 from flask import Response
 
+from kg.rdfio import serialize_bytes
 from server.negotiation import Format
 
 
@@ -17,19 +18,21 @@ def serialize(
     quads are flattened to triples for graph formats."""
     assert fmt.rdf is not None, fmt
     items = list(items)
+    data: list[ox.Triple] | list[ox.Quad]
     if not fmt.rdf.supports_datasets:
-        items = [
+        data = [
             ox.Triple(i.subject, i.predicate, i.object) if isinstance(i, ox.Quad) else i
             for i in items
         ]
     elif items and isinstance(items[0], ox.Triple):
-        items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in items]
-    kwargs = (
-        {"prefixes": prefixes}
-        if prefixes and fmt.rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML)
-        else {}
-    )
-    return ox.serialize(items, format=fmt.rdf, **kwargs) or b""
+        data = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in items]
+    else:
+        data = [
+            i if isinstance(i, ox.Quad) else ox.Quad(i.subject, i.predicate, i.object)
+            for i in items
+        ]
+    keeps_prefixes = fmt.rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML)
+    return serialize_bytes(data, fmt.rdf, prefixes=prefixes if keeps_prefixes else None)
 
 
 def rdf_response(

@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 from flask import Response, current_app, jsonify, redirect, request
+from werkzeug.wrappers import Response as BaseResponse
 
 from kg.errors import KGError, TooLarge
 from server.api import bp
@@ -36,6 +37,10 @@ ID = re.compile(r"^[0-9A-Za-z]{6,32}$")
 
 class RateLimited(KGError):
     status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after  # seconds
 
 
 class UnknownShare(KGError):
@@ -95,12 +100,11 @@ def save(text: str, client: str) -> str:
                 if count >= rate:
                     db.execute("COMMIT")
                     wait = max(1, int(60 - (now - (oldest or now))) + 1)
-                    error = RateLimited(
+                    raise RateLimited(
                         f"at most {rate} new share links per minute per client "
-                        f"(KG_SHARE_RATE_LIMIT); try again in {wait} s"
+                        f"(KG_SHARE_RATE_LIMIT); try again in {wait} s",
+                        retry_after=wait,
                     )
-                    error.retry_after = wait  # type: ignore[attr-defined]
-                    raise error
                 db.execute("INSERT INTO posts VALUES (?, ?)", (client, now))
             code = _base62(digest)
             for length in range(8, len(code) + 1):
@@ -181,7 +185,7 @@ def create() -> Response:
         from server.errors import error_response  # noqa: PLC0415
 
         response = error_response(429, "Too Many Requests", exc.message)
-        response.headers["Retry-After"] = str(getattr(exc, "retry_after", 60))
+        response.headers["Retry-After"] = str(exc.retry_after)
         return response
     url = f"/s/{share_id}"
     response = jsonify({"id": share_id, "url": url, "sparql_url": f"/sparql?share={share_id}"})
@@ -201,7 +205,7 @@ def show(share_id: str) -> Response:
 
 
 @bp.get("/s/<share_id>")
-def short_link(share_id: str) -> Response:
+def short_link(share_id: str) -> BaseResponse:
     if load(share_id) is None:
         raise UnknownShare(f"no shared query has the id {share_id[:40]!r}")
     return redirect(f"/sparql?share={share_id}", code=303)

@@ -82,8 +82,8 @@ def bnode_closure(reader: Any, quads: list[ox.Quad]) -> list[ox.Quad]:
 
 
 def unique(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-    seen: set[ox.Quad] = set()
-    return [q for q in quads if not (q in seen or seen.add(q))]
+    """The quads without repeats, in first-seen order."""
+    return list(dict.fromkeys(quads))
 
 
 def resource_quads(store: Store, iri: str, base: str, *, max_quads: int) -> list[ox.Quad]:

@@ -272,9 +272,9 @@ class Viewer:
                     for p in st.provenance:
                         if p.source:
                             per_doc.setdefault(p.source, [])
-                            mine = [q for q in st.provenance if q.source == p.source]
+                            cited = [q for q in st.provenance if q.source == p.source]
                             if not any(s.value is st.value for s in per_doc[p.source]):
-                                per_doc[p.source].append(replace(st, provenance=mine, graphs=[]))
+                                per_doc[p.source].append(replace(st, provenance=cited, graphs=[]))
                     unsourced = [p for p in st.provenance if not p.source]
                     if st.graphs or unsourced or not st.provenance:
                         rest.append(replace(st, provenance=unsourced))

@@ -13,7 +13,7 @@ from typing import TypeVar
 import pyoxigraph as ox
 import rdflib
 
-from kg.rdfio import from_rdflib_term, to_rdflib_term
+from kg.rdfio import from_rdflib_triple, to_rdflib_term
 from kg.store import Store
 from kg.store.cache import cached as per_version
 
@@ -91,16 +91,11 @@ def concise_description(graph: rdflib.Graph, node: rdflib.term.Node) -> list[ox.
             continue
         seen.add(current)
         for _s, p, o in graph.triples((current, None, None)):
-            triples.append(
-                ox.Triple(from_rdflib_term(current), from_rdflib_term(p), from_rdflib_term(o))
-            )
+            triples.append(from_rdflib_triple(current, p, o))
             if isinstance(o, rdflib.BNode):
                 todo.append(o)
     return triples
 
 
 def all_triples(graph: rdflib.Graph) -> list[ox.Triple]:
-    return [
-        ox.Triple(from_rdflib_term(s), from_rdflib_term(p), from_rdflib_term(o))
-        for s, p, o in graph
-    ]
+    return [from_rdflib_triple(s, p, o) for s, p, o in graph]

@@ -6,6 +6,7 @@ import rdflib
 from flask import Response
 
 from kg.errors import NotFound
+from server.negotiation import Format
 from server.ontology import bp
 from server.ontology.graphs import (
     all_triples,
@@ -48,7 +49,7 @@ def _shapes_index() -> dict[str, set[str]]:
     return cached(store, "shapes-index", base, lambda: shapes_by_target(shapes_graph(store, base)))
 
 
-def _forced_format(suffix: str | None, what: str):  # type: ignore[no-untyped-def]
+def _forced_format(suffix: str | None, what: str) -> Format | None:
     """The format a ``.ttl``/``.rdf``/… suffix forces (None: negotiate); 404 if unknown."""
     if suffix is None:
         return None

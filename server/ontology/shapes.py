@@ -129,7 +129,9 @@ _KNOWN = {
 }  # fmt: skip
 
 
-def _property(graph: rdflib.Graph, node: rdflib.term.Node, show) -> PropertyConstraint:  # type: ignore[no-untyped-def]
+def _property(
+    graph: rdflib.Graph, node: rdflib.term.Node, show: Callable[[str], str]
+) -> PropertyConstraint:
     path = graph.value(node, SH.path)
     prop = PropertyConstraint(
         path=path_text(graph, path, show) if path is not None else "?",
@@ -138,8 +140,8 @@ def _property(graph: rdflib.Graph, node: rdflib.term.Node, show) -> PropertyCons
     prop.name = str(graph.value(node, SH.name) or "")
     prop.description = str(graph.value(node, SH.description) or "")
     low, high = graph.value(node, SH.minCount), graph.value(node, SH.maxCount)
-    prop.min_count = int(low) if low is not None else None
-    prop.max_count = int(high) if high is not None else None
+    prop.min_count = int(str(low)) if low is not None else None  # a Literal is a str
+    prop.max_count = int(str(high)) if high is not None else None
     prop.datatype = _str(graph.value(node, SH.datatype))
     prop.classes = sorted(str(c) for c in graph.objects(node, SH["class"]))
     kind = graph.value(node, SH.nodeKind)
@@ -177,7 +179,9 @@ def _prefix_lines(graph: rdflib.Graph, constraint: rdflib.term.Node) -> str:
     return "\n".join(sorted(set(lines)))
 
 
-def _constraint_text(graph: rdflib.Graph, node: rdflib.term.Node, show) -> str:  # type: ignore[no-untyped-def]
+def _constraint_text(
+    graph: rdflib.Graph, node: rdflib.term.Node, show: Callable[[str], str]
+) -> str:
     """One member of sh:or / sh:and / sh:xone, e.g. ``datatype xsd:string``."""
     if isinstance(node, URIRef):
         return f"node {show(str(node))}"
@@ -196,18 +200,20 @@ def _sparql(graph: rdflib.Graph, node: rdflib.term.Node) -> list[SparqlConstrain
         if select is None:
             continue
         prefixes = _prefix_lines(graph, constraint)
-        select = f"{prefixes}\n{str(select).strip()}" if prefixes else str(select).strip()
+        query = f"{prefixes}\n{str(select).strip()}" if prefixes else str(select).strip()
         out.append(
             SparqlConstraint(
                 message=_message(graph, constraint) or _message(graph, node),
-                select=str(select),
+                select=query,
                 severity=_severity(graph, constraint),
             )
         )
     return out
 
 
-def build_shapes(graph: rdflib.Graph, base: str, show=str) -> dict[str, Shape]:  # type: ignore[no-untyped-def]
+def build_shapes(
+    graph: rdflib.Graph, base: str, show: Callable[[str], str] = str
+) -> dict[str, Shape]:
     """Named shapes (IRIs under ``{base}shapes/``) by name."""
     namespace = f"{base}shapes/"
     candidates = {

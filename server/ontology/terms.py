@@ -9,6 +9,7 @@ and for each term its neighbours in every direction plus the shapes that constra
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import rdflib
@@ -156,7 +157,7 @@ def _iris(graph: rdflib.Graph, node: rdflib.term.Node) -> list[str]:
     return out
 
 
-def _restriction(graph: rdflib.Graph, node: BNode, show) -> str | None:  # type: ignore[no-untyped-def]
+def _restriction(graph: rdflib.Graph, node: BNode, show: Callable[[str], str]) -> str | None:
     """A readable OWL restriction (``sg:guarantor exactly 1``) or None."""
     if (node, RDF.type, OWL.Restriction) not in graph:
         return None
@@ -207,7 +208,7 @@ def _kind(graph: rdflib.Graph, node: URIRef) -> str | None:
     return None
 
 
-def build_doc(graph: rdflib.Graph, base: str, show=str) -> OntologyDoc:  # type: ignore[no-untyped-def]
+def build_doc(graph: rdflib.Graph, base: str, show: Callable[[str], str] = str) -> OntologyDoc:
     """Read the documentation model from the ontology graph."""
     ontology_iri = URIRef(f"{base}ontology")
     namespace = f"{base}ontology/"
@@ -282,7 +283,9 @@ def _first(graph: rdflib.Graph, node: rdflib.term.Node, predicate: URIRef) -> st
     return str(value) if value is not None else None
 
 
-def _term(graph: rdflib.Graph, node: URIRef, kind: str, namespace: str, show) -> Term:  # type: ignore[no-untyped-def]
+def _term(
+    graph: rdflib.Graph, node: URIRef, kind: str, namespace: str, show: Callable[[str], str]
+) -> Term:
     term = Term(iri=str(node), name=str(node)[len(namespace) :], kind=kind)
     term.labels = _by_lang(graph, node, (RDFS.label, SKOS.prefLabel))
     term.definitions = _by_lang(graph, node, (SKOS.definition,))

@@ -19,12 +19,12 @@ from flask import Response, current_app, render_template, request
 
 from kg.errors import TooLarge
 from server.describe import KIND_LIST, RELATIONS
-from server.describe.argument import argument_map, argument_quads
+from server.describe.argument import ArgumentMap, argument_map, argument_quads
 from server.describe.provenance import Provenance
 from server.describe.sources import source_info, stored_text
 from server.diagram import argument_svg, layers
 from server.labels import prefixes
-from server.negotiation import HTML, negotiate
+from server.negotiation import HTML, Format, negotiate
 from server.pages import bp
 from server.pages.common import (
     DOWNLOADS,
@@ -56,7 +56,7 @@ def argument_document(slug: str, name: str) -> Response:
     return serve(slug, forced)
 
 
-def serve(slug: str, forced: object | None) -> Response:
+def serve(slug: str, forced: Format | None) -> Response:
     started = time.perf_counter()
     if not SLUG.match(slug):
         return not_found(f"the source “{slug}”", slug.replace("-", " "))
@@ -79,8 +79,8 @@ def serve(slug: str, forced: object | None) -> Response:
                 f"the argument of {slug} holds more than {current_app.config['MAX_ROWS']} "
                 "quads: ask the SPARQL endpoint for it, or fetch the dumps at /dumps/"
             )
-        response = rdf_response(quads, fmt, prefixes=prefixes(base))  # type: ignore[arg-type]
-    response.headers["Content-Location"] = f"{local}.{fmt.suffix}"  # type: ignore[attr-defined]
+        response = rdf_response(quads, fmt, prefixes=prefixes(base))
+    response.headers["Content-Location"] = f"{local}.{fmt.suffix}"
     response.headers["Link"] = link_header(local)
     if forced:
         response.vary.discard("Accept")
@@ -89,7 +89,7 @@ def serve(slug: str, forced: object | None) -> Response:
     return server_timing(response, started)
 
 
-def render(slug: str, doc_iri: str, amap, local: str) -> str:  # type: ignore[no-untyped-def]
+def render(slug: str, doc_iri: str, amap: ArgumentMap, local: str) -> str:
     store = get_store()
     view = viewer()
     info = source_info(store, base_iri(), view, doc_iri)

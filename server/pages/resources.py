@@ -27,10 +27,10 @@ import time
 
 from flask import Response, current_app, render_template, request
 
-from server.describe import exists, resource_quads, schema_jsonld
+from server.describe import EntityView, Statement, exists, resource_quads, schema_jsonld
 from server.diagram import ACTOR_PROPERTIES, Edge, neighbourhood_svg
 from server.labels import local_name, prefixes
-from server.negotiation import BY_SUFFIX, HTML, negotiate
+from server.negotiation import BY_SUFFIX, HTML, Format, negotiate
 from server.pages import bp
 from server.pages.common import (
     DOWNLOADS,
@@ -53,7 +53,7 @@ from server.store import get_store
 _SEGMENT = re.compile(r"^[A-Za-z0-9._~!$&'()*+,;=:@-]+$")
 
 
-def split_suffix(rest: str) -> tuple[str, object | None]:
+def split_suffix(rest: str) -> tuple[str, Format | None]:
     """``("country/france", TURTLE)`` for ``country/france.ttl``; no suffix → ``None``."""
     stem, dot, suffix = rest.rpartition(".")
     if dot and "/" not in suffix and suffix in BY_SUFFIX and stem:
@@ -105,7 +105,7 @@ def serve(space: str, rest: str) -> Response:
     return server_timing(response, started)
 
 
-def _kinds(statement) -> tuple[tuple[str, str], ...]:  # type: ignore[no-untyped-def]
+def _kinds(statement: Statement) -> tuple[tuple[str, str], ...]:
     """The badges of the assertions that make a statement, once per kind."""
     seen: dict[str, str] = {}
     for p in statement.provenance:
@@ -113,7 +113,7 @@ def _kinds(statement) -> tuple[tuple[str, str], ...]:  # type: ignore[no-untyped
     return tuple(seen.items())
 
 
-def neighbourhood(view) -> list[Edge]:  # type: ignore[no-untyped-def]
+def neighbourhood(view: EntityView) -> list[Edge]:
     """The edges the diagram draws: links to other resources, not types or literals; each
     with the kinds of the assertions that make it."""
     base = base_iri()

@@ -359,7 +359,8 @@ def search() -> Response:
     )
     # then the assertions whose words match, after every name hit
     texts_wanted = type_iri is None or type_iri == f"{base}ontology/Assertion"
-    text_hits, texts = [], 0
+    text_hits: list[Hit] = []
+    texts = 0
     if texts_wanted and query.strip():
         text_hits, texts = search_text(
             store,

@@ -29,7 +29,7 @@ import pyoxigraph as ox
 from flask import Response, current_app, request, url_for
 
 from kg.errors import KGError, ParseError, QueryError, storage_error
-from kg.rdfio import parse_bytes
+from kg.rdfio import QuadTerm, parse_bytes
 from kg.store import Store
 from server.auth import requires_token
 from server.negotiation import GRAPH_FORMATS, negotiate
@@ -111,7 +111,7 @@ def body_quads(target: Target) -> list[ox.Quad]:
     )
     fresh: dict[str, ox.BlankNode] = {}
 
-    def rename(term):  # type: ignore[no-untyped-def]
+    def rename(term: QuadTerm) -> QuadTerm:
         if isinstance(term, ox.BlankNode):
             return fresh.setdefault(term.value, ox.BlankNode())
         return term
