@@ -93,8 +93,10 @@ class Ledger:
             self._connect().execute("PRAGMA journal_mode=WAL")
 
     def _connect(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
+        """This thread's connection to the ledger file (a ledger in memory has none)."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
+            assert self.path is not None, "an in-memory ledger has no file"
             conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
             conn.execute("PRAGMA synchronous=OFF")
             conn.execute(
@@ -108,7 +110,7 @@ class Ledger:
             self._local.conn = conn
         return conn
 
-    def _transaction(self):  # type: ignore[no-untyped-def]
+    def _transaction(self) -> sqlite3.Connection:
         conn = self._connect()
         conn.execute("BEGIN IMMEDIATE")
         return conn

@@ -31,9 +31,16 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gunicorn.app.base import BaseApplication
+
+if TYPE_CHECKING:  # gunicorn is untyped: these are Any to mypy, and name what is passed
+    from flask import Flask
+    from gunicorn.arbiter import Arbiter
+    from gunicorn.http.message import Request
+    from gunicorn.http.wsgi import Response
+    from gunicorn.workers.base import Worker
 
 #: threads per worker, and query processes per worker (one per thread: no request queues
 #: behind a runaway query). Measured on 2 shared cores with 8 clients (bench/bench_endpoint.py
@@ -54,13 +61,13 @@ class _Gunicorn(BaseApplication):
         for key, value in self.options.items():
             self.cfg.set(key, value)
 
-    def load(self):  # type: ignore[no-untyped-def]
+    def load(self) -> Flask:
         from server import create_app  # noqa: PLC0415
 
         return create_app(self.app_config)
 
 
-def _post_worker_init(worker) -> None:  # type: ignore[no-untyped-def]
+def _post_worker_init(worker: Worker) -> None:
     """Start the query processes now, not on the first request."""
     from kg.checks.sandbox import rss_bytes  # noqa: PLC0415
     from server.store import get_store  # noqa: PLC0415
@@ -71,7 +78,7 @@ def _post_worker_init(worker) -> None:  # type: ignore[no-untyped-def]
     worker.sgkg_base_rss = rss_bytes()  # what a worker may grow from (_post_request)
 
 
-def _post_request(worker, req, environ, resp) -> None:  # type: ignore[no-untyped-def]
+def _post_request(worker: Worker, req: Request, environ: dict[str, Any], resp: Response) -> None:
     """Recycle a worker that grew: past its size after start-up + ``KG_MAX_MEMORY_MB``, it
     stops accepting, finishes its requests and exits; the master starts a fresh one."""
     from kg.checks.sandbox import rss_bytes  # noqa: PLC0415
@@ -94,7 +101,7 @@ def _post_request(worker, req, environ, resp) -> None:  # type: ignore[no-untype
         worker.alive = False
 
 
-def _worker_exit(server, worker) -> None:  # type: ignore[no-untyped-def]
+def _worker_exit(server: Arbiter, worker: Worker) -> None:
     app = getattr(worker, "wsgi", None)
     for name in ("kg_store", "kg_sandbox"):  # the store closes its query processes
         helper = app.extensions.get(name) if app is not None else None
@@ -102,7 +109,7 @@ def _worker_exit(server, worker) -> None:  # type: ignore[no-untyped-def]
             helper.close()
 
 
-def _child_exit(server, worker) -> None:  # type: ignore[no-untyped-def]
+def _child_exit(server: Arbiter, worker: Worker) -> None:
     from prometheus_client import multiprocess  # noqa: PLC0415
 
     multiprocess.mark_process_dead(worker.pid)
@@ -242,7 +249,7 @@ def cli(args: argparse.Namespace, settings: dict[str, Any]) -> int:
 _GRANIAN_CONFIG = "SGKG_GRANIAN_APP_CONFIG"
 
 
-def granian_app():  # type: ignore[no-untyped-def]
+def granian_app() -> Flask:
     """Granian's factory: the app of one granian worker, its query processes started."""
     import json  # noqa: PLC0415
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import threading
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 import rdflib
@@ -24,7 +25,7 @@ from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
 from kg.checks.sandbox import Sandbox
 from kg.errors import ParseError
-from kg.rdfio import check_untrusted, from_rdflib_term, to_rdflib
+from kg.rdfio import check_untrusted, from_rdflib_triple, serialize_bytes, to_rdflib
 from kg.store import Store
 from server.dataset import bp
 from server.negotiation import GRAPH_FORMATS, HTML, Format, NotAcceptable, by_name, negotiate
@@ -32,6 +33,9 @@ from server.ontology.graphs import cached
 from server.ontology.web import ALTERNATES, base_iri, curie, href, is_local, prefixes
 from server.rdfresponse import rdf_response
 from server.store import get_store
+
+if TYPE_CHECKING:  # the web process never imports pySHACL: validation runs in the sandbox
+    from kg.checks.validate import ValidationResult
 
 #: what POST accepts: media type (or form ``format``) → parser format
 INPUT_FORMATS: dict[str, ox.RdfFormat] = {
@@ -114,7 +118,9 @@ def get_sandbox() -> Sandbox:
     return sandbox
 
 
-def _validate(data: bytes, media_type: str, source: str, upload_base: str | None):  # type: ignore[no-untyped-def]
+def _validate(
+    data: bytes, media_type: str, source: str, upload_base: str | None
+) -> ValidationResult:
     """Validate RDF bytes against the published shapes and ontology, in the sandbox."""
     store, base = get_store(), base_iri()
     shapes = cached(store, "shapes-nt", base, lambda: _graph_nt(store, f"{base}graph/shapes"))
@@ -143,7 +149,9 @@ def _choose() -> Format:
     )
 
 
-def _answer(result, fmt: Format, *, title: str, posted: bool, source: str = "") -> Response:  # type: ignore[no-untyped-def]
+def _answer(
+    result: ValidationResult, fmt: Format, *, title: str, posted: bool, source: str = ""
+) -> Response:
     if fmt is HTML:
         response = Response(
             render_template(
@@ -155,7 +163,7 @@ def _answer(result, fmt: Format, *, title: str, posted: bool, source: str = "") 
                 curie=curie,
                 href=href,
                 is_local=is_local,
-                alternates=[("/validate." + f.suffix, f.media_type, f.suffix) for f in ALTERNATES]
+                alternates=[(f"/validate.{f.suffix}", f.media_type, f.suffix) for f in ALTERNATES]
                 if not posted
                 else [],
                 jsonld="[]",
@@ -188,10 +196,7 @@ def _answer(result, fmt: Format, *, title: str, posted: bool, source: str = "") 
             }
         )
     else:
-        triples = [
-            ox.Triple(from_rdflib_term(s), from_rdflib_term(p), from_rdflib_term(o))
-            for s, p, o in result.report_graph
-        ]
+        triples = [from_rdflib_triple(s, p, o) for s, p, o in result.report_graph]
         response = rdf_response(
             triples, fmt, prefixes={**prefixes(), "sh": "http://www.w3.org/ns/shacl#"}
         )
@@ -211,9 +216,9 @@ def report(suffix: str | None = None) -> Response:
         fmt = forced
     store, base = get_store(), base_iri()
 
-    def compute():  # type: ignore[no-untyped-def]
+    def compute() -> ValidationResult:
         quads = _published_quads(store, base)
-        data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+        data = serialize_bytes(quads, ox.RdfFormat.N_QUADS)
         return _validate(data, "application/n-quads", "the published graph", None)
 
     result = cached(store, "validation", base, compute)

@@ -32,6 +32,7 @@ from flask import (
 
 from kg.publish import DCTERMS, NP, NP_PREFIX
 from kg.publish import releases as rel
+from kg.rdfio import serialize_bytes
 from server.negotiation import HTML, NQUADS, TRIG, TURTLE, Format, negotiate
 from server.store import get_store
 
@@ -134,7 +135,7 @@ def nanopub(rest: str) -> Any:
     if fmt == "html":
         from kg.publish.history import history
 
-        trig = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES).decode("utf-8")
+        trig = serialize_bytes(quads, ox.RdfFormat.TRIG, prefixes=PREFIXES).decode("utf-8")
         page = render_template(
             "lifecycle/nanopub.html",
             iri=iri,
@@ -173,7 +174,7 @@ def nanopub_part(store: Any, iri: str, tail: str, ext: str | None, rest: str) ->
         return response
     quads = rel.archived_nanopub(iri, releases_root())
     part = f"{iri}/{tail}"
-    quads = [q for q in quads if q.graph_name.value == part or q.subject.value == part]
+    quads = [q for q in quads if _named(q.graph_name, part) or _named(q.subject, part)]
     if not quads:
         abort(404)
     fmt = _wants(ext)
@@ -187,6 +188,10 @@ def nanopub_part(store: Any, iri: str, tail: str, ext: str | None, rest: str) ->
     if later:
         response.headers["Link"] = f'<{later}>; rel="successor-version"'
     return response
+
+
+def _named(term: ox.NamedNode | ox.BlankNode | ox.Triple | ox.DefaultGraph, iri: str) -> bool:
+    return isinstance(term, ox.NamedNode) and term.value == iri
 
 
 def _add_history(response: Response, store: Any, iri: str) -> None:
@@ -207,7 +212,10 @@ def _add_history(response: Response, store: Any, iri: str) -> None:
 
 @bp.get("/id/nanopub/<name>")
 def nanopub_alias(name: str) -> Any:
-    slug = SUFFIX.match(name)["stem"]  # type: ignore[index]
+    match = SUFFIX.match(name)
+    if match is None:  # a name with a line break
+        abort(404)
+    slug = match["stem"]
     iri = current_by_slug(get_store(), slug) if SLUG.match(slug) else None
     if iri is None and SLUG.match(slug):  # retracted: its last nanopub, from the archive
         for release in reversed(rel.list_releases(releases_root())):
