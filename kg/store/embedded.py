@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,10 @@ def run_query(
         raise engine_error(exc, "<query>") from exc
 
 
+#: seconds a replaced reader stays open for the queries that were using it
+RETIRE_SECONDS = 30.0
+
+
 def _graph(name: str | None) -> ox.NamedNode | ox.DefaultGraph:
     return ox.DefaultGraph() if name is None else ox.NamedNode(name)
 
@@ -71,6 +76,9 @@ class EmbeddedStore(Store):
         self._lock = threading.Lock()
         self._reader: ox.Store | None = None
         self._reader_gen: str | None = None
+        self._reader_fd: int | None = None  # holds a shared lock on the generation read
+        #: readers replaced by a newer generation, kept open a while for queries in flight
+        self._retired: list[tuple[float, ox.Store, int]] = []
         self._executor: Any = None
 
     # -- state -------------------------------------------------------------------------
@@ -85,6 +93,7 @@ class EmbeddedStore(Store):
         self.reader()
 
     def version(self) -> str:
+        self.generations.settle()  # an acknowledged update is visible to every later read
         return self.generations.version()
 
     def modified(self) -> float | None:
@@ -112,17 +121,32 @@ class EmbeddedStore(Store):
         with self._lock:
             if self._reader is not None and gen == self._reader_gen:
                 return self._reader
-            path = self.current_generation()
-            if path is None or not path.is_dir():
+            try:
+                name, store, fd = self.generations.open_reader()
+            except FileNotFoundError as exc:
                 raise StoreError(
                     f"no store at {self.root}: run `kg build` first (KG_STORE={self.root})"
-                )
-            try:
-                self._reader = ox.Store.read_only(str(path))
+                ) from exc
             except OSError as exc:
-                raise StoreError(f"cannot open the store at {path}: {exc}") from exc
-            self._reader_gen = gen
-            return self._reader
+                raise StoreError(f"cannot open the store at {self.root}: {exc}") from exc
+            self._retire()
+            self._reader, self._reader_gen, self._reader_fd = store, name, fd
+            return store
+
+    def _retire(self) -> None:
+        """Keep the replaced reader a while (queries in flight); let go of older ones."""
+        now = time.monotonic()
+        if self._reader is not None and self._reader_fd is not None:
+            self._retired.append((now, self._reader, self._reader_fd))
+        self._reader = self._reader_fd = None
+        keep = []
+        for since, store, fd in self._retired:
+            if now - since < RETIRE_SECONDS:
+                keep.append((since, store, fd))
+            else:
+                del store
+                os.close(fd)  # the generation may now be pruned
+        self._retired = keep
 
     def query(
         self,
@@ -158,9 +182,19 @@ class EmbeddedStore(Store):
         return self._engine().run(job, timeout, limit)
 
     def warm(self) -> None:
+        """At start: reclaim what killed writers left (a half-written generation), then
+        start the query processes."""
+        self.generations.reclaim()
         self._engine().start()
 
     def close(self) -> None:
+        with self._lock:
+            self._retire()
+            for _, _, fd in self._retired:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            self._retired = []
+            self._reader_gen = None
         executor, self._executor = self._executor, None
         if executor is not None and executor.pid == os.getpid():
             executor.close()
@@ -188,18 +222,17 @@ class EmbeddedStore(Store):
             yield store
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
-        """SPARQL Update, atomically: all of it is published or none of it."""
-        error: Exception | None = None
-        with self.writer() as store:
-            try:
-                store.update(sparql, base_iri=base_iri)
-            except (SyntaxError, RuntimeError, ValueError) as exc:
-                error = exc
-            if error is not None:
-                # drop our handle before the writer discards the generation: RocksDB must be
-                # closed before its directory is removed
-                del store
-                raise errors.engine_error(error, what="update") from None
+        """SPARQL Update, atomically: all of it or none of it, through the store's one
+        writer process (:mod:`kg.store.writer`); visible to every read that starts after
+        this returns."""
+        from kg.store import writer  # noqa: PLC0415 - not at import: `python -m` runs it
+
+        try:
+            writer.submit(self.root, {"op": "update", "sparql": sparql, "base_iri": base_iri})
+        except (SyntaxError, RuntimeError, ValueError, MemoryError) as exc:
+            raise errors.engine_error(exc, what="update") from None
+        except TimeoutError as exc:
+            raise StoreError(f"the store's writer did not answer in time: {exc}") from None
 
     def replace_graph(self, graph: str | None, quads: Iterable[ox.Quad]) -> bool:
         target = _graph(graph)
@@ -240,8 +273,6 @@ class EmbeddedStore(Store):
         replace: Iterable[str] | None = None,
         owned: Callable[[str], bool] | None = None,
     ) -> LoadReport:
-        import time  # noqa: PLC0415
-
         start = time.perf_counter()
         quads = list(quads)
         targets = sorted(
