@@ -163,7 +163,7 @@ def in_process(store_dir: Path, count: int) -> dict[str, float]:
 
         def call(app=app) -> None:  # type: ignore[no-untyped-def]
             statuses: list[str] = []
-            b"".join(app.wsgi_app(environ(), lambda s, h, e=None: statuses.append(s)))
+            b"".join(app(environ(), lambda s, h, e=None: statuses.append(s)))
             assert statuses[0].startswith("200"), statuses
 
         call()  # Flask's first request starts the search-index warm-up thread: let it end

@@ -6,12 +6,14 @@ Protocol), ``ui`` (the YASGUI query UI and the example catalogue). ``lean`` answ
 query operation in front of Flask (same code, same errors, less per-request machinery).
 """
 
-from flask import Blueprint, Flask
+from flask import Blueprint
+
+from server import App
 
 bp = Blueprint("sparql", __name__, template_folder="../templates")
 
 from server.sparql import gsp, lean, query, ui, update  # noqa: E402, F401  (route registration)
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: App) -> None:
     lean.install(app)

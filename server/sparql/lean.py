@@ -34,7 +34,7 @@ from typing import Any
 from flask import Flask, g
 from werkzeug.http import parse_options_header
 
-from server import cors, federation, ratelimit
+from server import App, cors, federation, ratelimit
 from server.ops import metrics
 from server.sparql import query as protocol
 
@@ -94,7 +94,8 @@ class LeanSparql:
             if "query" not in environ.get("QUERY_STRING", ""):
                 return self.inner(environ, start_response)
             body = b""
-            mimetype, params = "", {}
+            mimetype = ""
+            params: dict[str, str] = {}
         elif method == "POST":
             mimetype, params = parse_options_header(environ.get("CONTENT_TYPE", ""))
             mimetype = mimetype.lower()
@@ -196,6 +197,6 @@ class LeanSparql:
             return response(environ, start_response)
 
 
-def install(app: Flask) -> None:
+def install(app: App) -> None:
     if app.config.get("LEAN_SPARQL", True):
-        app.wsgi_app = LeanSparql(app, app.wsgi_app)  # type: ignore[method-assign]
+        app.front = LeanSparql(app, app.wsgi_app)

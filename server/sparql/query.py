@@ -351,7 +351,7 @@ def answer_query(req: ProtocolRequest) -> Response:
     return to_response(
         respond(
             req,
-            current_app,  # type: ignore[arg-type]
+            current_app,
             method=request.method,
             accept=request.headers.get("Accept"),
             if_none_match=request.headers.get("If-None-Match"),
