@@ -30,7 +30,7 @@ test: venv  ## lint, then run the whole test suite
 	$(VENV)/bin/mypy
 	$(VENV)/bin/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
-lint: venv  ## ruff lint and format check, mypy on the store package
+lint: venv  ## ruff lint and format check, mypy on kg/ and server/
 	$(VENV)/bin/ruff check kg server tests bench
 	$(VENV)/bin/ruff format --check kg server tests bench
 	$(VENV)/bin/mypy
