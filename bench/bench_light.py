@@ -20,9 +20,12 @@ back to back with it (order alternating), so every ratio compares the same minut
 
 Every request carries a distinct comment (no cache answers). Per option and query: median
 and p99 with 1 client (keep-alive), throughput with 8 client processes, and both as ratios
-to ``oxigraph serve``. Then, in-process (no HTTP): what each hop costs for ``ASK {}`` —
-pyoxigraph alone, one round trip to a query process (:mod:`kg.store.engine`), the WSGI app
-with and without the lean path. Writes ``bench/results/light.json``.
+to ``oxigraph serve``; and the server's CPU time per request in the 8-client phase (the
+server's whole process tree, from ``/proc``: master, workers, query processes), which a
+busy shared machine inflates much less than wall-clock figures. Then, in-process (no
+HTTP): what each hop costs for ``ASK {}`` — pyoxigraph alone, one round trip to a query
+process (:mod:`kg.store.engine`), the WSGI app with and without the lean path. Writes
+``bench/results/light.json``.
 """
 
 from __future__ import annotations
@@ -43,8 +46,8 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
-from bench.bench_endpoint import GEN, JSON_RESULTS, latency, running, throughput
-from tests.servers import free_port
+from bench.bench_endpoint import GEN, JSON_RESULTS, latency, throughput, wait
+from tests.servers import free_port, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -176,11 +179,36 @@ def in_process(store_dir: Path, count: int) -> dict[str, float]:
     return out
 
 
-def measure(pool, url: str, args: argparse.Namespace) -> dict[str, dict[str, float]]:  # type: ignore[no-untyped-def]
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _tree(pid: int) -> list[int]:
+    out = [pid]
+    with contextlib.suppress(OSError), open(f"/proc/{pid}/task/{pid}/children") as fh:
+        for child in fh.read().split():
+            out += _tree(int(child))
+    return out
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by ``pid`` and its live descendants: the
+    server's cost, which another tenant's load on the machine does not inflate."""
+    total = 0
+    for each in _tree(pid):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / _TICK
+
+
+def measure(pool, url: str, pid: int, args: argparse.Namespace) -> dict[str, dict[str, float]]:  # type: ignore[no-untyped-def]
     result = {}
     for name, query in QUERIES.items():
         row = latency(url, query, JSON_RESULTS, args.requests)
+        cpu = tree_cpu(pid)
         row["throughput_rps"] = throughput(pool, url, query, JSON_RESULTS, args.seconds)
+        done = row["throughput_rps"] * args.seconds
+        row["server_cpu_us_per_request"] = (tree_cpu(pid) - cpu) / max(1.0, done) * 1e6
         result[name] = row
     return result
 
@@ -228,37 +256,52 @@ def main(argv: list[str] | None = None) -> int:
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)
         oxi_port = free_port()
         oxi_url = f"http://127.0.0.1:{oxi_port}/query"
-        stack.enter_context(
-            running(
-                [
-                    oxigraph,
-                    "serve-read-only",
-                    "--location",
-                    str(workdir / "oxigraph"),
-                    "--bind",
-                    f"127.0.0.1:{oxi_port}",
-                    "--union-default-graph",
-                ],
-                f"{oxi_url}?query=ASK%7B%7D",
-            )
+        oxi_proc = subprocess.Popen(
+            [
+                oxigraph,
+                "serve-read-only",
+                "--location",
+                str(workdir / "oxigraph"),
+                "--bind",
+                f"127.0.0.1:{oxi_port}",
+                "--union-default-graph",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
+        stack.callback(stop, oxi_proc)
+        wait(f"{oxi_url}?query=ASK%7B%7D", oxi_proc)
         pool = stack.enter_context(multiprocessing.get_context("fork").Pool(8))
         measured: dict[str, object] = {}
         print(
             f"\n{'option':18} {'query':6} {'ours med/p99 ms':>16} {'oxi med/p99 ms':>16} "
-            f"{'rps ours/oxi':>14} {'med ×':>6} {'rps ×':>6}"
+            f"{'rps ours/oxi':>14} {'med ×':>6} {'rps ×':>6} {'CPU µs/req ours/oxi':>20}"
         )
         for number, (option, (server, lean, workers, threads)) in enumerate(options.items()):
             port = free_port()
             cmd = [sys.executable, "-c", SERVE, str(port), str(workers), str(threads), server]
             cmd.append("1" if lean else "0")
             url = f"http://127.0.0.1:{port}/sparql"
-            with running(cmd, f"http://127.0.0.1:{port}/healthz", env):
+            proc = subprocess.Popen(
+                cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+            try:
+                wait(f"http://127.0.0.1:{port}/healthz", proc)
                 for _ in range(4 * workers):  # every worker answers once before timing
                     latency(url, "ASK {}", JSON_RESULTS, 1)
                 time.sleep(2)
                 order = ["ours", "oxigraph"] if number % 2 == 0 else ["oxigraph", "ours"]
-                got = {who: measure(pool, url if who == "ours" else oxi_url, args) for who in order}
+                got = {
+                    who: measure(
+                        pool,
+                        url if who == "ours" else oxi_url,
+                        proc.pid if who == "ours" else oxi_proc.pid,
+                        args,
+                    )
+                    for who in order
+                }
+            finally:
+                stop(proc)
             rows = {}
             for name in QUERIES:
                 ours, oxi = got["ours"][name], got["oxigraph"][name]
@@ -267,12 +310,17 @@ def main(argv: list[str] | None = None) -> int:
                     "oxigraph": oxi,
                     "median_ratio": ours["median_ms"] / oxi["median_ms"],
                     "throughput_ratio": ours["throughput_rps"] / oxi["throughput_rps"],
+                    "cpu_per_request_ratio": ours["server_cpu_us_per_request"]
+                    / oxi["server_cpu_us_per_request"],
                 }
                 print(
                     f"{option:18} {name:6} {ours['median_ms']:7.2f}/{ours['p99_ms']:7.2f} "
                     f"{oxi['median_ms']:7.2f}/{oxi['p99_ms']:7.2f} "
                     f"{ours['throughput_rps']:6.0f}/{oxi['throughput_rps']:6.0f} "
-                    f"{rows[name]['median_ratio']:6.2f} {rows[name]['throughput_ratio']:6.2f}"
+                    f"{rows[name]['median_ratio']:6.2f} {rows[name]['throughput_ratio']:6.2f} "
+                    f"{ours['server_cpu_us_per_request']:8.0f}/"
+                    f"{oxi['server_cpu_us_per_request']:5.0f} "
+                    f"({rows[name]['cpu_per_request_ratio']:4.1f}×)"
                 )
             measured[option] = {
                 "server": server,

@@ -74,6 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=5000)
     p.add_argument("--workers", type=int, help="override KG_WORKERS")
     p.add_argument("--threads", type=int, help="threads per worker (default 4)")
+    p.add_argument(
+        "--server",
+        choices=["gunicorn", "granian"],
+        default="gunicorn",
+        help="HTTP server (granian: pip install granian; see bench/README.md)",
+    )
 
     p = sub.add_parser("load", help=COMMANDS["load"][1])
     p.add_argument("files", nargs="+", help="nt, nq, ttl, trig, rdf/xml, jsonld; .gz too")

@@ -1,4 +1,5 @@
-"""``kg serve``: the app under gunicorn (gthread workers), the production WSGI server.
+"""``kg serve``: the app under gunicorn (gthread workers), the production WSGI server
+(``--server granian``: the same app under granian, :func:`_granian`).
 
 * ``settings["WORKERS"]`` processes (``--workers``), :data:`THREADS` threads each (an
   ``args.threads`` attribute overrides it: the benchmark compares layouts); every worker
@@ -237,6 +238,12 @@ def cli(args: argparse.Namespace, settings: dict[str, Any]) -> int:
         "RATE_LIMIT_DB": str(run / "ratelimit.sqlite"),
         "LEAN_SPARQL": getattr(args, "lean", True),
     }
+    if server == "granian":
+        try:
+            import granian  # noqa: F401, PLC0415
+        except ImportError:
+            print("kg serve --server granian: granian is not installed (pip install granian)")
+            return 2
     print(f"kg serve: http://{args.host}:{args.port}/ (store {settings['STORE']})", flush=True)
     if server == "granian":
         return _granian(args, settings, app_config)
@@ -265,8 +272,13 @@ def granian_app() -> Flask:
 
 def _granian(args: argparse.Namespace, settings: dict[str, Any], app_config: dict[str, Any]) -> int:
     """The same app under granian (a Rust HTTP server; WSGI calls on a pool of blocking
-    threads): workers and threads as for gunicorn, a worker restarted past its memory limit
-    (``workers_max_rss``) or after a while. Not the default: see bench/README.md."""
+    threads), ``kg serve --server granian``: workers and threads as for gunicorn, query
+    processes started with each worker, metrics shared through the same directory. It
+    halves the fixed cost of a light request (bench/bench_light.py) but is not the default:
+    a worker that grew is restarted when granian's RSS sampling notices it
+    (``workers_max_rss``, ``KG_MAX_MEMORY_MB`` above a fresh worker's ~300 MB), not right
+    after the request that grew it, and workers are not replaced after a number of
+    requests."""
     import json  # noqa: PLC0415
 
     from granian.constants import Interfaces  # noqa: PLC0415
