@@ -56,7 +56,7 @@ def run_query(
 
 
 #: seconds a replaced reader stays open for the queries that were using it
-RETIRE_SECONDS = 30.0
+RETIRE_SECONDS = 5.0
 
 
 def _graph(name: str | None) -> ox.NamedNode | ox.DefaultGraph:
@@ -132,6 +132,17 @@ class EmbeddedStore(Store):
             self._retire()
             self._reader, self._reader_gen, self._reader_fd = store, name, fd
             return store
+
+    def release_stale(self) -> None:
+        """Close readers of generations that are no longer current, so that those can be
+        reclaimed. Only for a process with no query in flight (an idle query process)."""
+        with self._lock:
+            if self._reader is not None and self._reader_gen != self.generations.version():
+                self._retire()
+                self._reader_gen = None
+            for _, _, fd in self._retired:
+                os.close(fd)
+            self._retired = []
 
     def _retire(self) -> None:
         """Keep the replaced reader a while (queries in flight); let go of older ones."""

@@ -33,6 +33,7 @@ import multiprocessing
 import os
 import pickle
 import queue
+import select
 import signal
 import socket
 import struct
@@ -84,6 +85,9 @@ def _rebuild(text: str) -> KGError:
 
 
 # --- the wire format ---------------------------------------------------------------------
+
+#: a query process that waited this long for a job closes a stale generation
+_IDLE_RELEASE_SECONDS = 2.0
 
 #: frame header: body length, outcome, length of the UTF-8 text that follows the header
 _HEADER = struct.Struct("!QBH")
@@ -201,6 +205,10 @@ def _worker_main(sock: socket.socket, store_root: str, memory_mb: int | None = N
         store.reader()  # open RocksDB first: the limit is on what a query adds
     limit_memory(memory_mb)  # KG_MAX_MEMORY_MB more than now: RLIMIT_DATA (issue 10)
     while True:
+        # idle for a while: let go of a generation that is no longer current, so that it
+        # can be reclaimed (kg.store.generations) while nobody queries this process
+        while not select.select([sock], [], [], _IDLE_RELEASE_SECONDS)[0]:
+            store.release_stale()
         try:
             _, _, payload = _recv_frame(sock)
         except (EOFError, OSError):

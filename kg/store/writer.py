@@ -284,6 +284,11 @@ class Writer:
 
     def serve(self) -> None:
         """Take jobs until idle (everything published by then)."""
+        committed, published = self.gens.read_seq()
+        if committed > published:  # started to publish what a killed writer left pending
+            with self.state:
+                self._acquire()
+                self._release()
         publisher = threading.Thread(target=self._publish_loop, daemon=True)
         publisher.start()
         while True:

@@ -6,6 +6,7 @@ its socket, killed with SIGKILL; ``kg load`` runs as a real CLI process."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -211,3 +212,80 @@ def test_kill_9_during_a_load_leaves_nothing_behind(tmp_path: Path, store: Embed
     insert(fresh, "http://example.org/after", 2)
     assert count(fresh) == 2
     fresh.close()
+
+
+@pytest.mark.server
+def test_kill_9_of_server_and_writer_during_updates_loses_nothing_acknowledged(
+    tmp_path: Path,
+) -> None:
+    import requests
+
+    from tests.servers import start_gunicorn
+
+    root = tmp_path / "store"
+    EmbeddedStore(root).write_dataset([])
+    env = {"KG_STORE": str(root), "KG_UPDATE_TOKEN": "kill-token", "KG_RATE_LIMIT_REQUESTS": "0"}
+    headers = {"Authorization": "Bearer kill-token", "Content-Type": "application/sparql-update"}
+    server = start_gunicorn(env, workers=2)
+    acknowledged: list[int] = []
+    stop = threading.Event()
+
+    def work(k: int) -> None:
+        session = requests.Session()
+        i = 0
+        while not stop.is_set():
+            i += 1
+            n = k * 100_000 + i
+            try:
+                response = session.post(
+                    server.url + "/update",
+                    data=f"INSERT DATA {{ GRAPH <{G}> {{ <http://example.org/n> "
+                    f"<http://example.org/p> {n} }} }}",
+                    headers=headers,
+                    timeout=10,
+                )
+            except requests.RequestException:
+                return  # the server is gone
+            if response.status_code == 204:
+                acknowledged.append(n)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + 30
+    while len(acknowledged) < 150 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    # everything at once: gunicorn's master and workers, their query processes, the writer
+    victims = [server.proc.pid, *writer_pids(root)]
+    children = subprocess.run(
+        ["pgrep", "-P", str(server.proc.pid)], capture_output=True, text=True
+    ).stdout.split()
+    victims += [int(c) for c in children]
+    for pid in victims:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    stop.set()
+    for t in threads:
+        t.join()
+    server.proc.wait()
+    assert len(acknowledged) >= 150
+
+    again = start_gunicorn(env, workers=1)  # a new start on what was left
+    try:
+        rows = requests.post(
+            again.url + "/sparql",
+            data=f"SELECT ?o {{ GRAPH <{G}> {{ <http://example.org/n> ?p ?o }} }}",
+            headers={
+                "Content-Type": "application/sparql-query",
+                "Accept": "application/sparql-results+json",
+            },
+            timeout=30,
+        ).json()["results"]["bindings"]
+    finally:
+        again.stop()
+    present = {int(r["o"]["value"]) for r in rows}
+    lost = set(acknowledged) - present
+    assert not lost, f"{len(lost)} of {len(acknowledged)} acknowledged updates lost"
+    assert not [p for p in root.iterdir() if p.name.endswith(".tmp")]
+    for pid in writer_pids(root):
+        os.kill(pid, signal.SIGKILL)
