@@ -4,9 +4,9 @@ Order of checks (each a 4xx naming the problem, nothing executed before all pass
 token (server/auth.py) → media type (``application/sparql-update`` body or form ``update=``)
 → body size (``MAX_CONTENT_LENGTH``, 413) → policy: ``LOAD`` is refused because it would make
 the server fetch a URL of the client's choosing, and ``SERVICE`` is allowed only for targets
-on ``KG_FEDERATION_ALLOW`` → execution. Execution is atomic: the embedded store runs the whole
-request in a new generation and publishes it only on success, so an update whose second
-operation fails changes nothing, and readers see a new ``store.version()`` after a success.
+on ``KG_FEDERATION_ALLOW`` → execution. Execution is atomic: the embedded store's writer
+process (kg.store.writer) runs the whole request as one transaction, so an update whose second
+operation fails changes nothing, and every read that starts after a success sees it.
 """
 
 from __future__ import annotations
