@@ -170,7 +170,7 @@ def _warm_index() -> None:
     runs once per worker), so no search or first visit to /browse pays for it."""
     store = get_store()
     key = (os.getpid(), id(store))
-    if key in _warmed or not hasattr(store, "reader"):
+    if key in _warmed:
         return
     with _warming:
         if key in _warmed:
