@@ -15,7 +15,8 @@ ASK, point lookup, 2-hop join, GROUP BY, label search (CONTAINS), CONSTRUCT and 
 malformed queries (which must be 4xx), entity pages (HTML and Turtle), search (HTML and
 JSON), /browse (JSON), VoID, ``HEAD`` of a dump file, and the updates.
 
-Reported per kind: count, unexpected answers (a 4xx where a 200 was due, a 200 where a
+A warm-up (``--warmup``, 15 s of the same mix, not measured) fills caches and indexes
+first. Reported per kind: count, unexpected answers (a 4xx where a 200 was due, a 200 where a
 4xx was), 5xx and connection errors apart, p50 and p99 latency; and per gunicorn worker
 (the master's children, from ``/proc``) its RSS and its query processes' RSS at the
 start (after warm-up) and the end, sampled every 10 s. Writes ``bench/results/soak.json``.
@@ -286,6 +287,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store", type=Path, help="reuse (or create) the store here")
     parser.add_argument("--no-updates", action="store_true", help="no KG_UPDATE_TOKEN")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--warmup", type=float, default=15.0, help="seconds of the same mix before measuring"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "soak.json")
     args = parser.parse_args(argv)
 
@@ -333,12 +337,22 @@ def main(argv: list[str] | None = None) -> int:
         kinds = [k for k in WEIGHTS if k != "update" or not args.no_updates]
         weights = [WEIGHTS[k] for k in kinds]
 
+        host = f"127.0.0.1:{port}"
+        if args.warmup > 0:  # the same mix, not measured: caches and indexes fill up first
+            start_at = time.time() + 0.5
+            warm = [
+                (host, 100 + i, args.seed, start_at, start_at + args.warmup, args.n,
+                 client_env, kinds, weights)
+                for i in range(args.clients)
+            ]  # fmt: skip
+            with multiprocessing.get_context("fork").Pool(args.clients) as pool:
+                pool.map(_client, warm)
+            time.sleep(2)
         memory_start = memory(proc.pid)
         load_start = os.getloadavg()
         samples = [{"t": 0.0, "memory": memory_start}]
         start_at = time.time() + 1.0
         stop_at = start_at + args.seconds
-        host = f"127.0.0.1:{port}"
         jobs = [
             (host, i, args.seed, start_at, stop_at, args.n, client_env, kinds, weights)
             for i in range(args.clients)
@@ -419,6 +433,17 @@ def main(argv: list[str] | None = None) -> int:
             )
         else:
             print(f"  worker {pid}: {'started during the run' if b else 'gone by the end'}")
+    half = next((x for x in samples if x["t"] >= args.seconds / 2), None)
+    second_half = {}
+    if half is not None:
+        for pid, end in memory_end.items():
+            mid = half["memory"].get(pid)
+            if mid:
+                second_half[pid] = round((end["worker_rss_kb"] - mid["worker_rss_kb"]) / 1024, 1)
+        print(
+            f"  worker RSS growth over the second half (from t={half['t']} s): "
+            + ", ".join(f"{pid} {mb:+.1f} MB" for pid, mb in second_half.items())
+        )
     tracebacks = server_log.count("Traceback")
     print(
         f"server alive at the end: {alive}; tracebacks in its log: {tracebacks}; load average "
@@ -437,6 +462,8 @@ def main(argv: list[str] | None = None) -> int:
         "memory_start": memory_start,
         "memory_end": memory_end,
         "rss_growth": growth,
+        "rss_growth_second_half_mb": second_half,
+        "warmup_seconds": args.warmup,
         "memory_samples": samples,
         "server_alive": alive,
         "server_log_tracebacks": tracebacks,
