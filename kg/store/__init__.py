@@ -64,6 +64,7 @@ def open_store(
         Path(text),
         query_workers=int(settings.get("QUERY_WORKERS", 4)),
         memory_mb=int(memory_mb) if memory_mb else None,
+        update_timeout=float(settings.get("QUERY_TIMEOUT", 120.0)),
     )
 
 

@@ -19,7 +19,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg import errors
-from kg.errors import NotFound, StoreError
+from kg.errors import NotFound, QueryTimeout, StoreError
+from kg.store import writer_client
 from kg.store.base import LoadPlan, LoadReport, QueryAnswer, QueryJob, Store
 from kg.store.generations import Generations
 from kg.store.positions import engine_error
@@ -68,11 +69,19 @@ class EmbeddedStore(Store):
 
     kind = "embedded"
 
-    def __init__(self, root: Path, *, query_workers: int = 4, memory_mb: int | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        query_workers: int = 4,
+        memory_mb: int | None = None,
+        update_timeout: float = 120.0,
+    ) -> None:
         self.root = Path(root)
         self.generations = Generations(self.root)
         self.query_workers = query_workers
         self.memory_mb = memory_mb  # KG_MAX_MEMORY_MB: the ceiling of each query process
+        self.update_timeout = update_timeout  # KG_QUERY_TIMEOUT: then the update is stopped
         self._lock = threading.Lock()
         self._reader: ox.Store | None = None
         self._reader_gen: str | None = None
@@ -236,14 +245,17 @@ class EmbeddedStore(Store):
         """SPARQL Update, atomically: all of it or none of it, through the store's one
         writer process (:mod:`kg.store.writer`); visible to every read that starts after
         this returns."""
-        from kg.store import writer  # noqa: PLC0415 - not at import: `python -m` runs it
-
         try:
-            writer.submit(self.root, {"op": "update", "sparql": sparql, "base_iri": base_iri})
+            writer_client.submit(
+                self.root,
+                {"op": "update", "sparql": sparql, "base_iri": base_iri},
+                timeout=self.update_timeout,
+                memory_mb=self.memory_mb,
+            )
         except (SyntaxError, RuntimeError, ValueError, MemoryError) as exc:
             raise errors.engine_error(exc, what="update") from None
         except TimeoutError as exc:
-            raise StoreError(f"the store's writer did not answer in time: {exc}") from None
+            raise QueryTimeout(str(exc)) from None
 
     def replace_graph(self, graph: str | None, quads: Iterable[ox.Quad]) -> bool:
         target = _graph(graph)

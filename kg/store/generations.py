@@ -191,9 +191,9 @@ class Generations:
                 return
             now = time.monotonic()
             if now > nudge:
-                from kg.store import writer  # noqa: PLC0415
+                from kg.store import writer_client  # noqa: PLC0415
 
-                writer.ensure_running(self.root)
+                writer_client.ensure_running(self.root)
                 nudge = now + 2.0
             if now > deadline:
                 log.warning("updates up to %d not published after %.0f s", committed, timeout)

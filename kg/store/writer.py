@@ -18,24 +18,18 @@ store, and:
 When a build or a Graph Store write publishes a generation of its own, the writer notices
 (``live.base`` is no longer ``current``) and starts again from that generation.
 
-Frames on the socket: 4-byte length + UTF-8 JSON, ``{"op": "update", "sparql": …,
-"base_iri": …}`` → ``{"ok": true}`` or ``{"ok": false, "type": "SyntaxError", "message": …}``.
+Clients reach it through :mod:`kg.store.writer_client`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import gc
-import hashlib
-import json
 import logging
 import os
 import queue
 import shutil
 import socket
-import struct
-import subprocess
 import sys
 import threading
 import time
@@ -43,134 +37,18 @@ from pathlib import Path
 from typing import Any
 
 from kg.store.generations import Generations, clone_generation, table_files
+from kg.store.writer_client import address, recv_frame, send_frame
 
 log = logging.getLogger(__name__)
 
-_LEN = struct.Struct("!I")
 #: a writer with nothing to do for this long closes its store and exits
 IDLE_SECONDS = 20.0
 #: a publication waits this long for more updates of the same burst
 PAUSE_SECONDS = 0.001
 #: compact ``live`` when it has this many table files (each publication flushes a few)
 COMPACT_AT = 96
-MAX_FRAME = 64 * 1024 * 1024
-
-
-def address(root: Path) -> str:
-    """The abstract socket of the writer of ``root`` (no file, no path-length limit)."""
-    digest = hashlib.sha256(str(Path(root).resolve()).encode()).hexdigest()[:24]
-    return f"\0sgkg-writer-{digest}"
-
-
-def _send(sock: socket.socket, obj: dict[str, Any]) -> None:
-    data = json.dumps(obj).encode()
-    sock.sendall(_LEN.pack(len(data)) + data)
-
-
-def _recv(sock: socket.socket) -> dict[str, Any] | None:
-    head = _recv_exact(sock, _LEN.size)
-    if head is None:
-        return None
-    (size,) = _LEN.unpack(head)
-    if size > MAX_FRAME:
-        raise ValueError("frame too large")
-    body = _recv_exact(sock, size)
-    if body is None:
-        return None
-    result: dict[str, Any] = json.loads(body)
-    return result
-
-
-def _recv_exact(sock: socket.socket, size: int) -> bytes | None:
-    chunks: list[bytes] = []
-    while size:
-        chunk = sock.recv(min(size, 1 << 20))
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
-
-
-# --- the client side: any process that wants to update -------------------------------------
-
-_spawned: dict[str, float] = {}
-_spawn_lock = threading.Lock()
-
-
-def ensure_running(root: Path) -> None:
-    """Start a writer for ``root`` unless one answers (at most one start per second here)."""
-    key = address(root)
-    with _spawn_lock:
-        if time.monotonic() - _spawned.get(key, -10.0) < 1.0:
-            return
-        _spawned[key] = time.monotonic()
-    with contextlib.suppress(OSError), socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-        s.connect(key)
-        return
-    root = Path(root).resolve()
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / "writer.log", "ab") as log_file:  # the writer's faults, for operators
-        subprocess.Popen(  # noqa: S603 - our own module, by the running interpreter
-            [sys.executable, "-m", "kg.store.writer", str(root)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=log_file,
-            start_new_session=True,  # outlives a recycled web worker; exits when idle
-            close_fds=True,
-        )
-
-
-def _connect(root: Path, timeout: float) -> socket.socket:
-    key = address(root)
-    deadline = time.monotonic() + timeout
-    delay = 0.005
-    while True:
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            sock.connect(key)
-            return sock
-        except OSError:
-            sock.close()
-            if time.monotonic() > deadline:
-                raise
-            ensure_running(root)
-            time.sleep(delay)
-            delay = min(delay * 2, 0.1)
-
-
-class WriterError(Exception):
-    """The writer refused an update: ``kind`` is the engine's exception class name."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-
-
-_ERROR_TYPES: dict[str, type[Exception]] = {
-    "SyntaxError": SyntaxError,
-    "ValueError": ValueError,
-    "RuntimeError": RuntimeError,
-    "OSError": OSError,
-    "MemoryError": MemoryError,
-}
-
-
-def submit(root: Path, request: dict[str, Any], timeout: float = 120.0) -> None:
-    """Send one request to the writer of ``root`` and wait for its acknowledgement.
-
-    Raises the engine's own exception type (``SyntaxError``, ``OSError`` …) on refusal,
-    :class:`TimeoutError` when no writer answers in time."""
-    sock = _connect(root, timeout=min(timeout, 30.0))
-    with sock:
-        sock.settimeout(timeout)
-        _send(sock, request)
-        reply = _recv(sock)
-    if reply is None:
-        raise OSError("the store's writer process went away before answering")
-    if not reply.get("ok"):
-        kind = str(reply.get("type", "RuntimeError"))
-        raise _ERROR_TYPES.get(kind, RuntimeError)(str(reply.get("message", "update failed")))
+#: memory the writer may use beyond KG_MAX_MEMORY_MB: RocksDB's write buffers and caches
+ROCKSDB_HEADROOM_MB = 512
 
 
 # --- the writer process ----------------------------------------------------------------------
@@ -392,7 +270,7 @@ class Writer:
         with conn:
             while True:
                 try:
-                    request = _recv(conn)
+                    request = recv_frame(conn)
                 except (OSError, ValueError):
                     return
                 if request is None:
@@ -401,7 +279,7 @@ class Writer:
                 self.jobs.put(job)
                 job.done.wait()
                 try:
-                    _send(conn, job.reply)
+                    send_frame(conn, job.reply)
                 except OSError:
                     return
 
@@ -412,6 +290,7 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO, format="%(asctime)s writer[%(process)d] %(levelname)s %(message)s"
     )
     root = Path(args[0])
+    memory_mb = int(args[1]) if len(args) > 1 else 0
     root.mkdir(parents=True, exist_ok=True)
     # one writer per store: a second one started in a race waits here, then finds the
     # socket taken (or free, when the first has gone idle) and acts on that
@@ -428,6 +307,11 @@ def main(argv: list[str] | None = None) -> int:
         writer = Writer(root)
         if not writer.listen():
             return 0
+        if memory_mb:
+            from kg.checks.sandbox import limit_memory  # noqa: PLC0415
+
+            # what one update may add, plus room for RocksDB's own buffers and caches
+            limit_memory(memory_mb + ROCKSDB_HEADROOM_MB)
         try:
             writer.serve()
         finally:

@@ -289,3 +289,38 @@ def test_kill_9_of_server_and_writer_during_updates_loses_nothing_acknowledged(
     assert not [p for p in root.iterdir() if p.name.endswith(".tmp")]
     for pid in writer_pids(root):
         os.kill(pid, signal.SIGKILL)
+
+
+def test_an_update_past_the_timeout_is_stopped_and_nothing_is_lost(tmp_path: Path) -> None:
+    from kg.errors import QueryTimeout
+
+    root = tmp_path / "store"
+    store = EmbeddedStore(root, update_timeout=1.5)
+    store.write_dataset(
+        [
+            ox.Quad(
+                ox.NamedNode(f"http://example.org/s{i}"),
+                ox.NamedNode("http://p"),
+                ox.Literal(i),
+                ox.NamedNode(G),
+            )
+            for i in range(300)
+        ]
+    )
+    insert(store, "http://example.org/kept", 1)  # acknowledged just before
+    runaway = (  # a cartesian product of 300^4 rows: runs for minutes
+        "INSERT { GRAPH <http://example.org/x> { ?a <http://p> ?d } } "
+        "WHERE { GRAPH ?g1 { ?a ?p ?b } GRAPH ?g2 { ?c ?q ?d } GRAPH ?g3 { ?e ?r ?f } "
+        "GRAPH ?g4 { ?g ?t ?h } }"
+    )
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout, match="stopped"):
+        store.update(runaway)
+    assert time.monotonic() - started < 30  # stopped, not left running
+    assert count(store, "http://example.org/kept") == 1
+    assert "http://example.org/x" not in store.named_graphs()
+    insert(store, "http://example.org/after", 2)  # a new writer takes over
+    assert count(store, "http://example.org/after") == 1
+    store.close()
+    for pid in writer_pids(root):
+        os.kill(pid, signal.SIGKILL)
