@@ -184,6 +184,7 @@ def test_failing_second_operation_leaves_the_store_unchanged(wclient, wstore) ->
     # the abandoned generation is swept by the next write (a leftover gen-*.tmp can outlive
     # the failed request while RocksDB closes: see the report on kg/store.py)
     assert post_update(wclient, f"INSERT DATA {{ <{EX}x> <{EX}y> 1 }}").status_code == 204
+    wstore.version()  # a read after the update: its publication is complete
     assert not any(p.name.endswith(".tmp") for p in wstore.root.iterdir())
 
 
