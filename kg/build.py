@@ -77,7 +77,9 @@ def build(
     leaving the store as it was. ``dataset`` replaces the curated sources (tests).
 
     Everything is compiled, validated and reasoned over with the canonical IRIs, which the
-    ontology and shapes use; the quads move under ``base_iri`` once, just before the load."""
+    ontology and shapes use; what is loaded is the same sources compiled under ``base_iri``,
+    with the nanopubs signed under it (a signed nanopub cannot be rebased: its Trusty URI and
+    signature cover its IRIs)."""
     from kg import sources
     from kg.checks import validate as validate_mod
 
@@ -92,10 +94,14 @@ def build(
 
     t = time.perf_counter()
     if dataset is None:
-        curated = sources.compile_quads()
+        # validated under the canonical base; loaded with the nanopubs signed under base_iri
+        compiled = sources.compile_quads_under((DEFAULT_BASE, base_iri))
+        curated, published = compiled[DEFAULT_BASE], compiled[base_iri]
         dataset = to_rdflib(curated)  # pySHACL and the reasoner work on rdflib graphs
+    elif base_iri != DEFAULT_BASE:
+        raise ValueError("build(dataset=…) takes the canonical base only (its nanopubs are signed)")
     else:
-        curated = list(from_rdflib(dataset))
+        curated = published = list(from_rdflib(dataset))
     onto, shapes = load_schema()
     t = step("compile", t)
     say(f"compiled {len(curated)} quads from the sources")
@@ -133,7 +139,7 @@ def build(
     else:
         report.reasoner = "disabled"
 
-    quads = sources.rebase_quads(curated + _schema_quads(onto, shapes), base_iri)
+    quads = published + sources.rebase_quads(_schema_quads(onto, shapes), base_iri)
     kind = f"{base_iri}ontology/kind"
     report.quads = len(quads)
     report.graphs = len({q.graph_name for q in quads})

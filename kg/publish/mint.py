@@ -16,12 +16,28 @@ is listed there as withdrawn (``kg release`` signs its retraction nanopub). Ever
 and new, has ``dcterms:identifier "{slug}"`` in its pubinfo: the lookup from slug to nanopub.
 
 Other graphs that name draft IRIs (the argument graph) are rewritten to the minted IRIs.
+
+The base IRI. A nanopub is signed under the base it is published under: ``mint(…, base=B)``
+takes drafts whose content is already under ``B`` (:func:`kg.sources.compile_quads` rebases
+the drafts before it mints) and names them ``{B}np/RA…``. The Trusty URI and the signature
+cover every IRI, so a signed nanopub is never rebased afterwards (it would fail ``check()``).
+A previous release made under another base is not this base's history: it is ignored.
+
+Cold signing. RSA in the toolkit costs ~5 ms of CPU a nanopub (the key is read once per
+build; no process is started per nanopub); :func:`sign_many` splits a batch between this
+process and helper processes (:mod:`kg.publish.sign_worker`), one per usable core, since the
+toolkit holds the GIL while it signs. Signed nanopubs are cached (see the end of this module).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import subprocess
+import sys
+import threading
+import warnings
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -109,13 +125,102 @@ def sign(quads: list[ox.Quad], profile: NpProfile) -> tuple[str, list[ox.Quad]]:
     return iri, out
 
 
-def sign_many(drafts: list[list[ox.Quad]], key: str) -> list[tuple[str, list[ox.Quad]]]:
-    """Sign several nanopubs with the key, one profile for all (~20 ms a nanopub in the
-    toolkit whatever its size; a process pool gained nothing on a busy 2-CPU machine)."""
+def _parse_signed(iri: str, rdf: str) -> tuple[str, list[ox.Quad]]:
+    return iri, list(ox.parse(rdf.encode("utf-8"), format=ox.RdfFormat.TRIG))
+
+
+def _sign_here(trigs: list[str], key: str) -> list[tuple[str, str]]:
+    """Sign TriG drafts in this process: [(Trusty IRI, signed TriG)]."""
     import nanopub_sign
 
     profile = nanopub_sign.NpProfile(key)
-    return [sign(d, profile) for d in drafts]
+    out = []
+    for trig in trigs:
+        signed = nanopub_sign.Nanopub(trig).sign(profile)
+        out.append((signed.info()["uri"]["value"], signed.rdf()))
+    return out
+
+
+#: below this many nanopubs per process, a helper's start (~30 ms) is not worth it
+PER_PROCESS = 16
+WORKER = Path(__file__).with_name("sign_worker.py")
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class _Helper:
+    """A :mod:`kg.publish.sign_worker` process signing ``trigs`` while this one works."""
+
+    def __init__(self, trigs: list[str], key: str) -> None:
+        self.trigs, self.key = trigs, key
+        self.answer: tuple[bytes, bytes] | None = None
+        self.error: BaseException | None = None
+        payload = json.dumps({"key": key, "trig": trigs}).encode("utf-8")
+        try:
+            self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
+                [sys.executable, "-I", str(WORKER)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        except OSError as exc:
+            self.process, self.error = None, exc
+            return
+        self.thread = threading.Thread(target=self._talk, args=(payload,), daemon=True)
+        self.thread.start()
+
+    def _talk(self, payload: bytes) -> None:
+        assert self.process is not None
+        try:
+            self.answer = self.process.communicate(payload)
+        except BaseException as exc:  # noqa: BLE001 (reported by result())
+            self.error = exc
+
+    def result(self) -> list[tuple[str, str]]:
+        """The helper's answer; if it failed, the same nanopubs signed here (a helper only
+        saves time: the signatures are the same wherever they are made)."""
+        if self.process is not None:
+            self.thread.join()
+            if self.answer is not None and self.process.returncode == 0:
+                try:
+                    return [(iri, rdf) for iri, rdf in json.loads(self.answer[0])]
+                except ValueError as exc:
+                    self.error = exc
+            elif self.answer is not None:
+                self.error = RuntimeError(self.answer[1].decode("utf-8", "replace")[-500:])
+        warnings.warn(
+            f"nanopub signing helper failed ({self.error}); signing here instead",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        return _sign_here(self.trigs, self.key)
+
+
+def sign_texts(trigs: list[str], key: str) -> list[tuple[str, str]]:
+    """TriG drafts → [(Trusty IRI, signed TriG)], in order: split between this process and
+    one helper process per other usable core when the batch is big enough."""
+    processes = max(1, min(_cores(), len(trigs) // PER_PROCESS))
+    if processes == 1:
+        return _sign_here(trigs, key)
+    size = -(-len(trigs) // processes)
+    chunks = [trigs[i : i + size] for i in range(0, len(trigs), size)]
+    helpers = [_Helper(chunk, key) for chunk in chunks[1:]]
+    out = _sign_here(chunks[0], key)
+    for helper in helpers:
+        out += helper.result()
+    return out
+
+
+def sign_many(drafts: list[list[ox.Quad]], key: str) -> list[tuple[str, list[ox.Quad]]]:
+    """Sign several nanopubs (their quads, under ``{base}np/``) with the key, over the usable
+    cores (see the module docs) → [(Trusty IRI, the signed quads)], in order."""
+    trigs = [serialize_bytes(d, ox.RdfFormat.TRIG).decode("utf-8") for d in drafts]
+    return [_parse_signed(iri, rdf) for iri, rdf in sign_texts(trigs, key)]
 
 
 def mint(
@@ -135,6 +240,7 @@ def mint(
     if not drafts:
         return Minted(quads, {})
     temp_ns = base + NP_PREFIX
+    previous = _same_base(previous, temp_ns)
     out: list[ox.Quad] = []
     by_slug: dict[str, str] = {}
     minted = Minted(out, by_slug)
@@ -149,7 +255,7 @@ def mint(
         if old and kept:
             plan[slug] = (old[0], kept)
             minted.reused += 1
-        elif profile is None and (cached := _cache_get(fp)):
+        elif profile is None and (cached := _cache_get(fp, base)):
             plan[slug] = cached
             minted.cached += 1
         else:
@@ -161,7 +267,7 @@ def mint(
 
             signed_all = sign_many(list(to_sign.values()), private_key())
             for slug, result in zip(to_sign, signed_all, strict=True):
-                _cache_put(fps[slug], result[1])
+                _cache_put(fps[slug], base, result[1])
         else:
             signed_all = [sign(d, profile) for d in to_sign.values()]
         plan.update(zip(to_sign, signed_all, strict=True))
@@ -208,6 +314,17 @@ def mint(
     return minted
 
 
+def _same_base(previous: Previous, np_ns: str) -> Previous:
+    """The previous release if its nanopubs are under ``np_ns`` (``{base}np/``), else none: a
+    release made under another base IRI is not the history of this one (its nanopubs cannot
+    be kept, and superseding them from here would link two publications)."""
+    iris = [iri for iri, _fp in previous.nanopubs.values()]
+    iris += [e[k] for e in previous.history for k in ("old", "new", "retraction") if e.get(k)]
+    if all(iri.startswith(np_ns) for iri in iris):
+        return previous
+    return Previous()
+
+
 def _lifecycle(base: str, s: str, p: str, o: str | ox.Literal) -> list[ox.Quad]:
     obj = o if isinstance(o, ox.Literal) else ox.NamedNode(o)
     return [ox.Quad(ox.NamedNode(s), ox.NamedNode(p), obj, ox.NamedNode(base + LIFECYCLE_GRAPH))]
@@ -216,14 +333,15 @@ def _lifecycle(base: str, s: str, p: str, o: str | ox.Literal) -> list[ox.Quad]:
 LAST: dict[str, float | int] = {}
 
 
-def mint_curated(quads: list[ox.Quad]) -> list[ox.Quad]:
-    """The compiler's hook: mint against the last release in ``$KG_RELEASES``."""
+def mint_curated(quads: list[ox.Quad], base: str = DEFAULT_BASE_IRI) -> list[ox.Quad]:
+    """The compiler's hook: mint under ``base`` (the drafts' content is already under it)
+    against the last release in ``$KG_RELEASES``."""
     import time
 
     from kg.publish.releases import previous_release
 
     t = time.perf_counter()
-    minted = mint(quads, previous_release())
+    minted = mint(quads, previous_release(), base=base)
     LAST.update(
         seconds=time.perf_counter() - t,
         signed=minted.signed,
@@ -256,29 +374,33 @@ def _undo_uri(quads: list[ox.Quad], iri: str, temp: str) -> list[ox.Quad]:
 
 
 # --- the signing cache ----------------------------------------------------------------------
-# Signing costs ~20 ms a nanopub (RSA in the toolkit); the signature is deterministic for one
-# key and one content, so a nanopub signed once with the project key is kept beside the key
-# (``$KG_KEYS/signed/{key id}/{fingerprint}.trig``) and read back by the next build.
+# Signing costs ~5 ms of CPU a nanopub (RSA in the toolkit); the signature is deterministic for
+# one key and one content, so a nanopub signed once with the project key is kept beside the key
+# (``$KG_KEYS/signed/{key id}/{base id}/{fingerprint}.trig``) and read back by the next build.
+# The fingerprint covers the draft under its base, and the base has its own folder: a cache
+# filled under one base IRI is never used for another (a hit is also checked to be a nanopub
+# under ``{base}np/``).
 
 
-def _cache_dir() -> Path:
+def _cache_dir(base: str) -> Path:
     from kg.publish.keys import key_id, keys_dir
 
-    return keys_dir() / "signed" / key_id()
+    base_id = hashlib.sha256(base.encode("utf-8")).hexdigest()[:16]
+    return keys_dir() / "signed" / key_id() / base_id
 
 
-def _cache_get(fp: str) -> tuple[str, list[ox.Quad]] | None:
-    path = _cache_dir() / f"{fp}.trig"
+def _cache_get(fp: str, base: str) -> tuple[str, list[ox.Quad]] | None:
+    path = _cache_dir(base) / f"{fp}.trig"
     if not path.is_file():
         return None
     quads = list(ox.parse(path.read_bytes(), format=ox.RdfFormat.TRIG))
     head = ox.NamedNode(NP + "hasAssertion")
     iri = next((q.subject.value for q in quads if q.predicate == head), None)
-    return (iri, quads) if iri else None
+    return (iri, quads) if iri and iri.startswith(base + NP_PREFIX) else None
 
 
-def _cache_put(fp: str, quads: list[ox.Quad]) -> None:
-    folder = _cache_dir()
+def _cache_put(fp: str, base: str, quads: list[ox.Quad]) -> None:
+    folder = _cache_dir(base)
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / f".{fp}.{os.getpid()}"
     tmp.write_bytes(serialize_bytes(quads, ox.RdfFormat.TRIG))

@@ -48,6 +48,7 @@ __all__ = [
     "Compiled",
     "compile_dataset",
     "compile_quads",
+    "compile_quads_under",
     "compile_sources",
     "segmented",
     "rebase_quads",
@@ -152,26 +153,43 @@ def _into(path: Path, graph: str) -> list[ox.Quad]:
     return list(iter_quads(path, base_iri=DEFAULT_BASE_IRI, to_graph=vocab.B + graph))
 
 
-def _curated_quads(root: Path | None = None) -> list[ox.Quad]:
+@dataclass
+class _Drafts:
+    """The curated quads before minting, under the canonical base: the sources' graphs with
+    their draft nanopubs, and the entity and link graphs."""
+
+    claims: list[ox.Quad]
+    other: list[ox.Quad]
+
+
+def _drafts(root: Path | None = None) -> _Drafts:
     # the shared entities and link sets live beside the folder of sources
     data = root.parent if root is not None else paths.data_dir()
     compiled = compile_sources(root=root)
     names: dict[str, str] = {}
-    quads: list[ox.Quad] = []
+    claims: list[ox.Quad] = []
     for c in compiled:
         require_coverage(c)
         names.update(resolve_relations(c.claims))
     for c in compiled:
-        quads += c.quads(names)
-    quads = mint_curated(quads)  # drafts → signed nanopubs at {base}np/RA… (kg.publish)
+        claims += c.quads(names)
+    other: list[ox.Quad] = []
     entity_files = [data / "entities.ttl", *sorted((data / "entities").glob("*.ttl"))]
     entity_files += [c.source.folder / ENTITIES_FILE for c in compiled]
     for path in entity_files:
         if path.is_file():
-            quads += _into(path, vocab.ENTITIES_GRAPH)
+            other += _into(path, vocab.ENTITIES_GRAPH)
     for path in sorted((data / "links").glob("*.ttl")):
-        quads += _into(path, vocab.LINKS_GRAPH_PREFIX + path.stem)
-    return quads
+        other += _into(path, vocab.LINKS_GRAPH_PREFIX + path.stem)
+    return _Drafts(claims, other)
+
+
+def _minted(drafts: _Drafts, base_iri: str) -> list[ox.Quad]:
+    """The drafts moved under ``base_iri``, then signed there: drafts → signed nanopubs at
+    ``{base}np/RA…`` (:mod:`kg.publish.mint`). A nanopub is never rebased once signed: its
+    Trusty URI and signature cover its IRIs."""
+    quads = mint_curated(rebase_quads(drafts.claims, base_iri), base_iri)
+    return quads + rebase_quads(drafts.other, base_iri)
 
 
 def _rebase(term: QuadTerm, base_iri: str) -> QuadTerm:
@@ -181,7 +199,9 @@ def _rebase(term: QuadTerm, base_iri: str) -> QuadTerm:
 
 
 def rebase_quads(quads: list[ox.Quad], base_iri: str) -> list[ox.Quad]:
-    """The quads with every IRI under the canonical base moved under ``base_iri``."""
+    """The quads with every IRI under the canonical base moved under ``base_iri``. Not for
+    signed nanopubs (their Trusty URI and signature cover their IRIs: they would no longer
+    pass ``check()``): :func:`compile_quads` signs them under ``base_iri`` instead."""
     if base_iri == DEFAULT_BASE_IRI:
         return quads
     return [
@@ -197,8 +217,16 @@ def rebase_quads(quads: list[ox.Quad], base_iri: str) -> list[ox.Quad]:
 
 def compile_quads(base_iri: str = DEFAULT_BASE_IRI, root: Path | None = None) -> list[ox.Quad]:
     """Every curated quad (sources, entities, links, nanopubs), with IRIs under
-    ``base_iri``. Raises ParseError / QuoteMismatch / ValidationFailed."""
-    return rebase_quads(_curated_quads(root), base_iri)
+    ``base_iri`` and the nanopubs signed under it. Raises ParseError / QuoteMismatch /
+    ValidationFailed."""
+    return _minted(_drafts(root), base_iri)
+
+
+def compile_quads_under(bases: Iterable[str], root: Path | None = None) -> dict[str, list[ox.Quad]]:
+    """:func:`compile_quads` under several base IRIs, the sources compiled once (the build
+    validates under the canonical base and loads under the configured one)."""
+    drafts = _drafts(root)
+    return {base: _minted(drafts, base) for base in dict.fromkeys(bases)}
 
 
 def compile_dataset(base_iri: str = DEFAULT_BASE_IRI, root: Path | None = None) -> rdflib.Dataset:
