@@ -79,7 +79,9 @@ SETTINGS: tuple[Setting, ...] = (
         "a directory (embedded on-disk store) or an http(s):// SPARQL endpoint (remote store)",
     ),
     Setting("BASE_IRI", "https://w3id.org/sgkg/", "canonical base IRI", _base_iri),
-    Setting("QUERY_TIMEOUT", 30.0, "seconds before a query is stopped", _positive_float),
+    Setting(
+        "QUERY_TIMEOUT", 30.0, "seconds before a query (or an update) is stopped", _positive_float
+    ),
     Setting("MAX_ROWS", 100_000, "rows/triples returned at most by one query", _positive_int),
     Setting(
         "UPDATE_TOKEN",
