@@ -31,12 +31,13 @@ toolkit holds the GIL while it signs. Signed nanopubs are cached (see the end of
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
 import subprocess
 import sys
-import threading
 import warnings
 from collections import defaultdict
 from collections.abc import Callable
@@ -154,51 +155,66 @@ def _cores() -> int:
 
 
 class _Helper:
-    """A :mod:`kg.publish.sign_worker` process signing ``trigs`` while this one works."""
+    """A :mod:`kg.publish.sign_worker` process signing ``trigs`` while this one works.
+
+    Its whole input is written before this process starts signing (into a pipe made big enough
+    when the system allows): the toolkit holds the GIL for each signature, so a thread feeding
+    the pipe bit by bit would starve the helper until this process is done."""
 
     def __init__(self, trigs: list[str], key: str) -> None:
         self.trigs, self.key = trigs, key
-        self.answer: tuple[bytes, bytes] | None = None
         self.error: BaseException | None = None
         payload = json.dumps({"key": key, "trig": trigs}).encode("utf-8")
+        self.process: subprocess.Popen[bytes] | None = None
         try:
-            self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
+            self.process = subprocess.Popen(
                 [sys.executable, "-I", str(WORKER)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
             )
-        except OSError as exc:
-            self.process, self.error = None, exc
-            return
-        self.thread = threading.Thread(target=self._talk, args=(payload,), daemon=True)
-        self.thread.start()
-
-    def _talk(self, payload: bytes) -> None:
-        assert self.process is not None
-        try:
-            self.answer = self.process.communicate(payload)
-        except BaseException as exc:  # noqa: BLE001 (reported by result())
+            assert self.process.stdin is not None
+            _grow_pipe(self.process.stdin.fileno(), len(payload))
+            self.process.stdin.write(payload)
+            self.process.stdin.close()
+            self.process.stdin = None  # written: communicate() only reads
+        except OSError as exc:  # could not start, or it died before reading
             self.error = exc
+            self.stop()
+
+    def stop(self) -> None:
+        """End the helper (its answer is not wanted)."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.communicate()
+            self.process = None
 
     def result(self) -> list[tuple[str, str]]:
         """The helper's answer; if it failed, the same nanopubs signed here (a helper only
         saves time: the signatures are the same wherever they are made)."""
         if self.process is not None:
-            self.thread.join()
-            if self.answer is not None and self.process.returncode == 0:
+            out, err = self.process.communicate()
+            if self.process.returncode == 0:
                 try:
-                    return [(iri, rdf) for iri, rdf in json.loads(self.answer[0])]
+                    return [(iri, rdf) for iri, rdf in json.loads(out)]
                 except ValueError as exc:
                     self.error = exc
-            elif self.answer is not None:
-                self.error = RuntimeError(self.answer[1].decode("utf-8", "replace")[-500:])
+            else:
+                self.error = RuntimeError(err.decode("utf-8", "replace")[-500:])
         warnings.warn(
             f"nanopub signing helper failed ({self.error}); signing here instead",
             RuntimeWarning,
             stacklevel=2,
         )
         return _sign_here(self.trigs, self.key)
+
+
+def _grow_pipe(fd: int, size: int) -> None:
+    """Let a pipe hold ``size`` bytes (up to 1 MiB) where Linux allows it."""
+    setpipe = getattr(fcntl, "F_SETPIPE_SZ", None)  # Linux
+    if setpipe is not None:
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(fd, setpipe, min(max(size, 65536), 1 << 20))
 
 
 def sign_texts(trigs: list[str], key: str) -> list[tuple[str, str]]:
@@ -210,7 +226,12 @@ def sign_texts(trigs: list[str], key: str) -> list[tuple[str, str]]:
     size = -(-len(trigs) // processes)
     chunks = [trigs[i : i + size] for i in range(0, len(trigs), size)]
     helpers = [_Helper(chunk, key) for chunk in chunks[1:]]
-    out = _sign_here(chunks[0], key)
+    try:
+        out = _sign_here(chunks[0], key)
+    except BaseException:
+        for helper in helpers:
+            helper.stop()
+        raise
     for helper in helpers:
         out += helper.result()
     return out
