@@ -148,6 +148,10 @@ WORKER = Path(__file__).with_name("sign_worker.py")
 
 
 def _cores() -> int:
+    """The cores this process may use, or 1 when no helper can be started: the interpreter
+    is not a Python executable (an embedding server's binary)."""
+    if not Path(sys.executable).name.startswith("python"):
+        return 1
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
