@@ -190,7 +190,9 @@ class _Helper:
         """End the helper (its answer is not wanted)."""
         if self.process is not None:
             self.process.kill()
-            self.process.communicate()
+            with contextlib.suppress(OSError, ValueError):  # its pipes may be broken
+                self.process.communicate()
+            self.process.wait()
             self.process = None
 
     def result(self) -> list[tuple[str, str]]:
