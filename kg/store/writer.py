@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.store.generations import Generations, clone_generation, table_files
-from kg.store.writer_client import address, recv_frame, send_frame
+from kg.store.writer_client import address, peer_credentials, recv_frame, send_frame
 
 log = logging.getLogger(__name__)
 
@@ -266,6 +266,10 @@ class Writer:
                 self.connections -= 1
 
     def _converse(self, conn: socket.socket) -> None:
+        # an abstract socket has no file permissions: only our own user may write
+        if peer_credentials(conn)[1] != os.getuid():
+            conn.close()
+            return
         conn.settimeout(60)  # a client that connects and says nothing does not keep us up
         with conn:
             while True:

@@ -110,13 +110,26 @@ def _connect(root: Path, timeout: float, memory_mb: int | None = None) -> socket
             delay = min(delay * 2, 0.1)
 
 
-def _peer_pid(sock: socket.socket) -> int:
-    """The process at the other end of a Unix socket (``SO_PEERCRED``)."""
+def _wait_gone(pid: int, timeout: float = 5.0) -> None:
+    """Wait until ``pid`` no longer runs (or is a zombie: its socket is closed then)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as stat:
+                if stat.read().rsplit(b")", 1)[1].split()[0] == b"Z":
+                    return
+        except (OSError, IndexError):
+            return
+        time.sleep(0.01)
+
+
+def peer_credentials(sock: socket.socket) -> tuple[int, int]:
+    """(pid, uid) of the process at the other end of a Unix socket (``SO_PEERCRED``)."""
     with contextlib.suppress(OSError):
         creds = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-        pid: int = struct.unpack("3i", creds)[0]
-        return pid
-    return 0
+        pid, uid, _gid = struct.unpack("3i", creds)
+        return pid, uid
+    return 0, -1
 
 
 _ERROR_TYPES: dict[str, type[Exception]] = {
@@ -144,10 +157,11 @@ def submit(
         try:
             reply = recv_frame(sock)
         except TimeoutError:
-            pid = _peer_pid(sock)
+            pid = peer_credentials(sock)[0]
             if pid:
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
+                _wait_gone(pid)  # the next update must not reach the dying writer
             raise TimeoutError(
                 f"the update ran past {timeout:g} s and was stopped; none of it was applied"
             ) from None
