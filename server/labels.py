@@ -118,8 +118,8 @@ class VersionCache:
     def __init__(self, name: str) -> None:
         self.name = name
 
-    def get(self, store: Store, key: Any, compute: Callable[[], T]) -> T:
-        return cached(store, self.name, key, compute)
+    def get(self, store: Store, key: Any, compute: Callable[[], T], *, stale_ok: bool = False) -> T:
+        return cached(store, self.name, key, compute, stale_ok=stale_ok)
 
 
 def cache_for(store: Store, name: str) -> VersionCache:

@@ -9,6 +9,7 @@ per (store, version, name, key); a new version empties that store's entries.
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from collections.abc import Callable, Hashable
 from pathlib import Path
@@ -21,10 +22,21 @@ T = TypeVar("T")
 _lock = threading.RLock()  # re-entrant: cached values are built from cached values
 #: store key → (version, {(name, key): value})
 _entries: dict[str, tuple[str, dict[tuple[str, Hashable], Any]]] = {}
+#: store key → the newest value of each (name, key) in the versions before the current one
+_previous: dict[str, dict[tuple[str, Hashable], Any]] = {}
+_refreshing: set[tuple[str, str, str, Hashable]] = set()
+_stale_names: set[str] = set()  # only these are kept across versions
+log = logging.getLogger(__name__)
 
 
-def cached(store: Store, name: str, key: Hashable, compute: Callable[[], T]) -> T:
-    """``compute()`` once per (store, version, ``name``, ``key``)."""
+def cached(
+    store: Store, name: str, key: Hashable, compute: Callable[[], T], *, stale_ok: bool = False
+) -> T:
+    """``compute()`` once per (store, version, ``name``, ``key``).
+
+    ``stale_ok=True`` (expensive derived indexes: search, completion, facets): right after a
+    write, the value of an earlier version is answered while one background thread computes
+    the new one — a burst of updates does not make every request rebuild the index."""
     store_key = store.cache_key()
     version = store.version()
     found = _entries.get(store_key)
@@ -32,6 +44,9 @@ def cached(store: Store, name: str, key: Hashable, compute: Callable[[], T]) -> 
         with _lock:
             found = _entries.get(store_key)
             if found is None or found[0] != version:
+                if found is not None:  # the newest value of each stale-ok entry so far
+                    kept = {k: v for k, v in found[1].items() if k[0] in _stale_names}
+                    _previous[store_key] = {**_previous.get(store_key, {}), **kept}
                 found = (version, {})
                 _entries[store_key] = found
     values = found[1]
@@ -39,16 +54,45 @@ def cached(store: Store, name: str, key: Hashable, compute: Callable[[], T]) -> 
         return values[(name, key)]
     except KeyError:
         pass
+    if stale_ok:
+        _stale_names.add(name)
+        old = _previous.get(store_key, {})
+        if (name, key) in old:
+            _refresh((store_key, version, name, key), values, compute)
+            stale: T = old[(name, key)]
+            return stale
     with _lock:
         if (name, key) not in values:
             values[(name, key)] = compute()
         return values[(name, key)]
 
 
+def _refresh(job: tuple[str, str, str, Hashable], values: dict[Any, Any], compute: Any) -> None:
+    """Compute one value of a new version in the background (once)."""
+    with _lock:
+        if job in _refreshing:
+            return
+        _refreshing.add(job)
+
+    def run() -> None:
+        try:
+            value = compute()
+            with _lock:
+                values.setdefault((job[2], job[3]), value)
+        except Exception:
+            log.exception("refreshing the %s cache failed", job[2])
+        finally:
+            with _lock:
+                _refreshing.discard(job)
+
+    threading.Thread(target=run, name=f"refresh-{job[2]}", daemon=True).start()
+
+
 def clear() -> None:
     """Forget everything (tests)."""
     with _lock:
         _entries.clear()
+        _previous.clear()
 
 
 def prune_version_files(folder: Path, pattern: str, keep: Path, count: int = 3) -> None:

@@ -135,7 +135,9 @@ def build_index(store: Store, base: str) -> CompletionIndex:
 
 
 def index_for(store: Store, base: str) -> CompletionIndex:
-    return cache_for(store, "complete").get(store, base, lambda: build_index(store, base))
+    return cache_for(store, "complete").get(
+        store, base, lambda: build_index(store, base), stale_ok=True
+    )
 
 
 @bp.get("/api/complete")

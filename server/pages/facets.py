@@ -33,6 +33,7 @@ from collections.abc import Mapping, Sequence
 
 from kg.indexes.facets import FACETS, FACETS_BY_NAME, MAX_VALUES, Count, Facet, open_index
 from kg.store import Store
+from kg.store.cache import cached
 
 __all__ = ["FACETS", "FACETS_BY_NAME", "MAX_VALUES", "Count", "Facet", "FacetQuery", "warm"]
 
@@ -45,7 +46,10 @@ class FacetQuery:
         self.store = store
         self.base = base
         self.chosen = {k: list(v) for k, v in chosen.items() if v}
-        self.state = open_index(store, base).state(self.chosen)
+        # right after a write, the previous version's index answers while the new one is
+        # built in the background (kg.store.cache, stale_ok)
+        index = cached(store, "facet-index", base, lambda: open_index(store, base), stale_ok=True)
+        self.state = index.state(self.chosen)
         self._counts: dict[str, list[Count]] | None = None
 
     def counts(self, facet: Facet) -> list[Count]:

@@ -156,7 +156,10 @@ def _key(score: float, entry: Entry) -> tuple[float, int, int, str]:
 
 
 def index_for(store: Store) -> LabelIndex:
-    return cache_for(store, "search").get(store, "index", lambda: LabelIndex.build(store))
+    # right after a write, the previous version's index answers while the new one is built
+    return cache_for(store, "search").get(
+        store, "index", lambda: LabelIndex.build(store), stale_ok=True
+    )
 
 
 _warming = threading.Lock()
@@ -198,17 +201,17 @@ _local = threading.local()
 def text_index(store: Store, base: str) -> sqlite3.Connection:
     """This thread's connection to the FTS5 file of the store's current version (the file
     is built first when a build did not make it)."""
-    version = store.version()
-    key = (id(store), version, base)
+    path = cache_for(store, "fts").get(
+        store, base, lambda: search_index.ensure(store, base), stale_ok=True
+    )
     cached = getattr(_local, "fts", None)
-    if cached is not None and cached[0] == key:
+    if cached is not None and cached[0] == path:
         return cached[1]
-    path = cache_for(store, "fts").get(store, base, lambda: search_index.ensure(store, base))
     db = search_index.connect(path)
     if cached is not None:
         with contextlib.suppress(Exception):
             cached[1].close()
-    _local.fts = (key, db)
+    _local.fts = (path, db)
     return db
 
 
