@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,6 +27,9 @@ _entries: dict[str, tuple[str, dict[tuple[str, Hashable], Any]]] = {}
 _previous: dict[str, dict[tuple[str, Hashable], Any]] = {}
 _refreshing: set[tuple[str, str, str, Hashable]] = set()
 _stale_names: set[str] = set()  # only these are kept across versions
+_refreshed: dict[tuple[str, str, Hashable], float] = {}  # when each entry was last rebuilt
+#: a stale-ok entry is rebuilt at most this often while versions keep changing
+REFRESH_SECONDS = 5.0
 log = logging.getLogger(__name__)
 
 
@@ -68,11 +72,16 @@ def cached(
 
 
 def _refresh(job: tuple[str, str, str, Hashable], values: dict[Any, Any], compute: Any) -> None:
-    """Compute one value of a new version in the background (once)."""
+    """Compute one value of a new version in the background (once; and for each entry at
+    most once per ``REFRESH_SECONDS``, so a stream of updates costs one rebuild per interval,
+    not one per update)."""
+    entry = (job[0], job[2], job[3])
+    now = time.monotonic()
     with _lock:
-        if job in _refreshing:
+        if job in _refreshing or now - _refreshed.get(entry, -REFRESH_SECONDS) < REFRESH_SECONDS:
             return
         _refreshing.add(job)
+        _refreshed[entry] = now
 
     def run() -> None:
         try:
@@ -93,6 +102,7 @@ def clear() -> None:
     with _lock:
         _entries.clear()
         _previous.clear()
+        _refreshed.clear()
 
 
 def prune_version_files(folder: Path, pattern: str, keep: Path, count: int = 3) -> None:

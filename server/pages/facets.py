@@ -49,6 +49,8 @@ class FacetQuery:
         # right after a write, the previous version's index answers while the new one is
         # built in the background (kg.store.cache, stale_ok)
         index = cached(store, "facet-index", base, lambda: open_index(store, base), stale_ok=True)
+        if not index.path.exists():  # a stale index whose file was pruned meanwhile
+            index = open_index(store, base)
         self.state = index.state(self.chosen)
         self._counts: dict[str, list[Count]] | None = None
 

@@ -204,6 +204,8 @@ def text_index(store: Store, base: str) -> sqlite3.Connection:
     path = cache_for(store, "fts").get(
         store, base, lambda: search_index.ensure(store, base), stale_ok=True
     )
+    if not path.exists():  # a stale index whose file was pruned meanwhile
+        path = search_index.ensure(store, base)
     cached = getattr(_local, "fts", None)
     if cached is not None and cached[0] == path:
         return cached[1]

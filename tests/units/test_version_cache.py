@@ -82,3 +82,30 @@ def test_only_stale_ok_names_are_kept_across_versions() -> None:
 def test_a_first_stale_ok_computation_is_synchronous() -> None:
     store = FakeStore()
     assert cache.cached(store, "idx", "k", lambda: "fresh", stale_ok=True) == "fresh"
+
+
+def test_a_stream_of_versions_costs_one_rebuild_per_interval(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = FakeStore()
+    calls: list[str] = []
+
+    def compute() -> str:
+        calls.append(store.v)
+        return f"index of {store.v}"
+
+    cache.cached(store, "idx", "k", compute, stale_ok=True)
+    for n in range(2, 12):  # ten writes in quick succession
+        store.v = f"gen-{n}"
+        cache.cached(store, "idx", "k", compute, stale_ok=True)
+        deadline = time.monotonic() + 5
+        while cache._refreshing and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert calls == ["gen-1", "gen-2"]  # one rebuild in the interval, not ten
+    monkeypatch.setattr(cache, "REFRESH_SECONDS", 0.0)
+    store.v = "gen-12"
+    cache.cached(store, "idx", "k", compute, stale_ok=True)
+    deadline = time.monotonic() + 5
+    while cache.cached(store, "idx", "k", compute, stale_ok=True) != "index of gen-12":
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
