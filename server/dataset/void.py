@@ -38,6 +38,7 @@ def void(suffix: str | None = None) -> Response:
         sparql_endpoint=f"{origin}sparql",
         origin=origin,
         releases_dir=current_app.config["RELEASES"],
+        stale_ok=True,  # right after a write: the previous figures, while the new are counted
     )
     if fmt is not HTML:
         response = rdf_response(triples, fmt, prefixes={**PREFIXES, **prefixes()})
@@ -46,7 +47,7 @@ def void(suffix: str | None = None) -> Response:
             '</void.html>; rel="alternate"; type="text/html"'
         )
         return response
-    stats = statistics(store, base)
+    stats = statistics(store, base, stale_ok=True)
     return document_response(
         triples,
         HTML,

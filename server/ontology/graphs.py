@@ -20,9 +20,11 @@ from kg.store.cache import cached as per_version
 T = TypeVar("T")
 
 
-def cached(store: Store, name: str, base: str, compute: Callable[[], T]) -> T:
+def cached(
+    store: Store, name: str, base: str, compute: Callable[[], T], *, stale_ok: bool = False
+) -> T:
     """``compute()`` once per (store, version, name, base) (:mod:`kg.store.cache`)."""
-    return per_version(store, name, base, compute)
+    return per_version(store, name, base, compute, stale_ok=stale_ok)
 
 
 def read_graph(store: Store, graph_iri: str) -> rdflib.Graph:
@@ -64,7 +66,7 @@ def instance_counts(store: Store, base: str) -> dict[str, int]:
             if isinstance(row["c"], ox.NamedNode)
         }
 
-    return cached(store, "instance-counts", base, compute)
+    return cached(store, "instance-counts", base, compute, stale_ok=True)  # counts may lag 5 s
 
 
 def usage_counts(store: Store, base: str) -> dict[str, int]:
@@ -77,7 +79,7 @@ def usage_counts(store: Store, base: str) -> dict[str, int]:
         )
         return {row["p"].value: int(row["n"].value) for row in rows}
 
-    return cached(store, "usage-counts", base, compute)
+    return cached(store, "usage-counts", base, compute, stale_ok=True)
 
 
 def concise_description(graph: rdflib.Graph, node: rdflib.term.Node) -> list[ox.Triple]:

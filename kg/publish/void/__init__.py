@@ -109,6 +109,7 @@ def describe_dataset(
     sparql_endpoint: str | None = None,
     origin: str | None = None,
     releases_dir: str | Path | None = None,
+    stale_ok: bool = False,
 ) -> list[ox.Triple]:
     """The VoID + DCAT 3 description of the published dataset ``{base}void``.
 
@@ -118,7 +119,7 @@ def describe_dataset(
     """
     origin = origin or base_iri
     endpoint = sparql_endpoint or f"{origin}sparql"
-    stats = statistics(store, base_iri)
+    stats = statistics(store, base_iri, stale_ok=stale_ok)
     doc = f"{base_iri}void"
     ds = _nn(doc)
     g = _Graph()

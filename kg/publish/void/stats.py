@@ -153,6 +153,14 @@ def _linksets(store: Store, base_iri: str, link_graphs: list[str], id_space: str
     return [Linkset(targets[slug], predicate, n) for (slug, predicate), n in sorted(counts.items())]
 
 
-def statistics(store: Store, base_iri: str) -> Statistics:
-    """:func:`compute_statistics`, cached per (store, version, base)."""
-    return cached(store, "void-statistics", base_iri, lambda: compute_statistics(store, base_iri))
+def statistics(store: Store, base_iri: str, *, stale_ok: bool = False) -> Statistics:
+    """:func:`compute_statistics`, cached per (store, version, base). ``stale_ok`` (the web
+    server): right after a write the previous version's figures answer while the new ones
+    are computed (:mod:`kg.store.cache`), so a stream of updates does not stall /void."""
+    return cached(
+        store,
+        "void-statistics",
+        base_iri,
+        lambda: compute_statistics(store, base_iri),
+        stale_ok=stale_ok,
+    )
