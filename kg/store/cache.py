@@ -105,11 +105,20 @@ def clear() -> None:
         _refreshed.clear()
 
 
-def prune_version_files(folder: Path, pattern: str, keep: Path, count: int = 3) -> None:
+def prune_version_files(
+    folder: Path, pattern: str, keep: Path, count: int = 3, min_age: float = 60.0
+) -> None:
     """Delete all but the ``count`` newest files matching ``pattern`` in ``folder`` (never
-    ``keep``): the per-version index files (search, facets) of versions that are gone."""
-    files = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in files[count:]:
-        if old != keep:
+    ``keep``): the per-version index files (search, facets) of versions that are gone. A
+    file younger than ``min_age`` seconds stays: another worker may still answer from it
+    while it builds the next one (stale-ok entries above)."""
+    cutoff = time.time() - min_age
+    dated = []
+    for path in folder.glob(pattern):
+        with contextlib.suppress(OSError):
+            dated.append((path.stat().st_mtime, path))
+    dated.sort(reverse=True)
+    for mtime, old in dated[count:]:
+        if old != keep and mtime < cutoff:
             with contextlib.suppress(OSError):
                 old.unlink()
