@@ -19,7 +19,6 @@ is renamed into place, so readers never see half an index; older files are prune
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import re
 import sqlite3
@@ -31,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.store import Store
-from kg.store.cache import prune_version_files
+from kg.store.cache import prune_version_files, version_file
 
 SCHEMA_VERSION = 1
 OA = "http://www.w3.org/ns/oa#"
@@ -43,9 +42,7 @@ KEEP_FILES = 3
 
 
 def index_path(store: Store, base_iri: str) -> Path:
-    digest = hashlib.sha256(f"{SCHEMA_VERSION} {base_iri}".encode()).hexdigest()[:8]
-    version = re.sub(r"[^A-Za-z0-9_.-]", "_", store.version())[:80]
-    return store.local_dir() / f"search-{version}-{digest}.sqlite"
+    return version_file(store, "search", SCHEMA_VERSION, base_iri)
 
 
 @dataclass

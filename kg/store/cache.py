@@ -9,7 +9,9 @@ per (store, version, name, key); a new version empties that store's entries.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Hashable
@@ -103,6 +105,14 @@ def clear() -> None:
         _entries.clear()
         _previous.clear()
         _refreshed.clear()
+
+
+def version_file(store: Store, kind: str, schema_version: int, base_iri: str) -> Path:
+    """The path of a per-version index file (``{kind}-{version}-{digest}.sqlite`` in the
+    store's local folder): one per store version, schema version and base IRI."""
+    digest = hashlib.sha256(f"{schema_version} {base_iri}".encode()).hexdigest()[:8]
+    version = re.sub(r"[^A-Za-z0-9_.-]", "_", store.version())[:80]
+    return store.local_dir() / f"{kind}-{version}-{digest}.sqlite"
 
 
 def prune_version_files(

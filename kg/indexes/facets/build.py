@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import os
-import re
 import sqlite3
 import time
 import uuid
@@ -32,16 +30,14 @@ from typing import Any
 from kg.indexes.facets.bitmaps import to_bytes
 from kg.indexes.facets.definition import FACETS, agent_classes, fill
 from kg.store import Store
-from kg.store.cache import prune_version_files
+from kg.store.cache import prune_version_files, version_file
 
 SCHEMA_VERSION = 1
 KEEP_FILES = 3
 
 
 def index_path(store: Store, base_iri: str) -> Path:
-    digest = hashlib.sha256(f"{SCHEMA_VERSION} {base_iri}".encode()).hexdigest()[:8]
-    version = re.sub(r"[^A-Za-z0-9_.-]", "_", store.version())[:80]
-    return store.local_dir() / f"facets-{version}-{digest}.sqlite"
+    return version_file(store, "facets", SCHEMA_VERSION, base_iri)
 
 
 @dataclass
