@@ -18,19 +18,16 @@ is renamed into place, so readers never see half an index; older files are prune
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
 import sqlite3
 import unicodedata
-import uuid
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from typing import Any
 
 from kg.store import Store
-from kg.store.cache import prune_version_files, version_file
+from kg.store.cache import new_version_file, prune_version_files, version_file
 
 SCHEMA_VERSION = 1
 OA = "http://www.w3.org/ns/oa#"
@@ -95,12 +92,7 @@ def collect(store: Store, base_iri: str) -> list[Doc]:
 
 def write_index(path: Path, docs: list[Doc]) -> None:
     """Write ``docs`` to a new FTS5 file at ``path`` (atomically)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    with contextlib.suppress(FileNotFoundError):
-        tmp.unlink()
-    db = sqlite3.connect(tmp)
-    try:
+    with new_version_file(path) as db:
         db.executescript(
             """
             PRAGMA journal_mode = OFF;
@@ -116,10 +108,6 @@ def write_index(path: Path, docs: list[Doc]) -> None:
         )
         db.execute("INSERT INTO docs(docs) VALUES ('optimize')")
         db.execute("INSERT INTO meta VALUES ('documents', ?)", (str(len(docs)),))
-        db.commit()
-    finally:
-        db.close()
-    os.replace(tmp, path)
 
 
 def ensure(store: Store, base_iri: str = "https://w3id.org/sgkg/") -> Path:

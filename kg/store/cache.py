@@ -11,10 +11,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import os
 import re
+import sqlite3
 import threading
 import time
-from collections.abc import Callable, Hashable
+import uuid
+from collections.abc import Callable, Hashable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -113,6 +116,24 @@ def version_file(store: Store, kind: str, schema_version: int, base_iri: str) ->
     digest = hashlib.sha256(f"{schema_version} {base_iri}".encode()).hexdigest()[:8]
     version = re.sub(r"[^A-Za-z0-9_.-]", "_", store.version())[:80]
     return store.local_dir() / f"{kind}-{version}-{digest}.sqlite"
+
+
+@contextlib.contextmanager
+def new_version_file(path: Path) -> Iterator[sqlite3.Connection]:
+    """A new SQLite file for ``path``, written aside and renamed into place when the block
+    ends without an exception (removed otherwise): readers never see half an index."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    db = sqlite3.connect(tmp)
+    try:
+        yield db
+        db.commit()
+    except BaseException:
+        db.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    db.close()
+    os.replace(tmp, path)
 
 
 def prune_version_files(

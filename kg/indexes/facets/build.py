@@ -17,12 +17,8 @@ it once and readers never see half an index; older files are pruned.
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
-import os
-import sqlite3
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +26,7 @@ from typing import Any
 from kg.indexes.facets.bitmaps import to_bytes
 from kg.indexes.facets.definition import FACETS, agent_classes, fill
 from kg.store import Store
-from kg.store.cache import prune_version_files, version_file
+from kg.store.cache import new_version_file, prune_version_files, version_file
 
 SCHEMA_VERSION = 1
 KEEP_FILES = 3
@@ -75,12 +71,7 @@ def collect(store: Store, base_iri: str) -> Extract:
 
 def write_index(path: Path, extract: Extract) -> None:
     """Write the index to a new SQLite file at ``path`` (atomically)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    with contextlib.suppress(FileNotFoundError):
-        tmp.unlink()
-    db = sqlite3.connect(tmp)
-    try:
+    with new_version_file(path) as db:
         db.executescript(
             """
             PRAGMA journal_mode = OFF;
@@ -123,10 +114,6 @@ def write_index(path: Path, extract: Extract) -> None:
                 ("extract_seconds", f"{extract.seconds:.3f}"),
             ],
         )
-        db.commit()
-    finally:
-        db.close()
-    os.replace(tmp, path)
 
 
 def ensure(store: Store, base_iri: str = "https://w3id.org/sgkg/") -> Path:
