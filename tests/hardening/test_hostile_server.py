@@ -14,26 +14,11 @@ import requests
 
 from kg.checks.sandbox import rss_bytes
 from tests.servers import Process, start_gunicorn
+from tests.validation_samples import BAD, GOOD
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 
 MB = 1024 * 1024
-GOOD = b"""@prefix sg: <https://w3id.org/sgkg/ontology/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-<https://w3id.org/sgkg/id/commitment/x> a sg:Commitment ; rdfs:label "x"@en ;
-  sg:guarantor <https://w3id.org/sgkg/id/country/france> ;
-  sg:beneficiary <https://w3id.org/sgkg/id/country/ukraine> ;
-  sg:commitmentType sg:Defense .
-<https://w3id.org/sgkg/id/country/france> a sg:State ; rdfs:label "France"@en .
-<https://w3id.org/sgkg/id/country/ukraine> a sg:State ; rdfs:label "Ukraine"@en .
-"""
-BAD = b"""@prefix sg: <https://w3id.org/sgkg/ontology/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-<https://w3id.org/sgkg/id/commitment/y> a sg:Commitment ; rdfs:label "y"@en ;
-  sg:beneficiary <https://w3id.org/sgkg/id/country/ukraine> ;
-  sg:commitmentType sg:Defense .
-<https://w3id.org/sgkg/id/country/ukraine> a sg:State ; rdfs:label "Ukraine"@en .
-"""
 
 
 def billion_laughs(levels: int = 9, references: int = 10) -> bytes:

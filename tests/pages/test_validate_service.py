@@ -14,25 +14,9 @@ import rdflib
 
 from tests.conftest import free_port
 from tests.pages.test_ontology_docs import HTML, build_small_store
+from tests.validation_samples import BAD, GOOD
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
-
-GOOD = b"""@prefix sg: <https://w3id.org/sgkg/ontology/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-<https://w3id.org/sgkg/id/commitment/x> a sg:Commitment ; rdfs:label "x"@en ;
-  sg:guarantor <https://w3id.org/sgkg/id/country/france> ;
-  sg:beneficiary <https://w3id.org/sgkg/id/country/ukraine> ;
-  sg:commitmentType sg:Defense .
-<https://w3id.org/sgkg/id/country/france> a sg:State ; rdfs:label "France"@en .
-<https://w3id.org/sgkg/id/country/ukraine> a sg:State ; rdfs:label "Ukraine"@en .
-"""
-BAD = b"""@prefix sg: <https://w3id.org/sgkg/ontology/> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-<https://w3id.org/sgkg/id/commitment/y> a sg:Commitment ; rdfs:label "y"@en ;
-  sg:beneficiary <https://w3id.org/sgkg/id/country/ukraine> ;
-  sg:commitmentType sg:Defense .
-<https://w3id.org/sgkg/id/country/ukraine> a sg:State ; rdfs:label "Ukraine"@en .
-"""
 
 
 @pytest.fixture(scope="module")
