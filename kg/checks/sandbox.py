@@ -43,6 +43,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kg.errors import KGError, MemoryLimit, QueryTimeout
+from kg.sockets import recv_exact
 
 log = logging.getLogger(__name__)
 _LENGTH = struct.Struct("!Q")
@@ -69,21 +70,10 @@ def _send(sock: socket.socket, obj: Any) -> None:
     sock.sendall(_LENGTH.pack(len(data)) + data)
 
 
-def _recv_exact(sock: socket.socket, size: int) -> bytes:
-    chunks: list[bytes] = []
-    while size > 0:
-        chunk = sock.recv(min(size, 1 << 20))
-        if not chunk:
-            raise EOFError("the sandbox closed its socket")
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
-
-
 def _recv(sock: socket.socket) -> Any:
-    (length,) = _LENGTH.unpack(_recv_exact(sock, _LENGTH.size))
+    (length,) = _LENGTH.unpack(recv_exact(sock, _LENGTH.size, "the sandbox"))
     # only ever our own process at the other end of a private socket pair
-    return pickle.loads(_recv_exact(sock, length))  # noqa: S301
+    return pickle.loads(recv_exact(sock, length, "the sandbox"))  # noqa: S301
 
 
 # --- limits ----------------------------------------------------------------------------

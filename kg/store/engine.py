@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import KGError, MemoryLimit, QueryError, QueryTimeout, StoreError, engine_error
+from kg.sockets import recv_exact
 from kg.store.base import NoAcceptableFormat, QueryAnswer, QueryJob
 
 log = logging.getLogger(__name__)
@@ -106,22 +107,10 @@ def _send_frame(sock: socket.socket, outcome: int, text: str, body: bytes = b"")
         sock.sendall(body)
 
 
-def _recv_exact(sock: socket.socket, size: int) -> bytes:
-    """``size`` bytes, or EOFError when the peer is gone (a killed or crashed worker)."""
-    chunks: list[bytes] = []
-    while size > 0:
-        chunk = sock.recv(min(size, 1 << 20))
-        if not chunk:
-            raise EOFError("the query process closed its socket")
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)  # one chunk: returned as is, no copy
-
-
 def _recv_frame(sock: socket.socket) -> tuple[int, str, bytes]:
-    length, outcome, text_length = _HEADER.unpack(_recv_exact(sock, _HEADER.size))
-    text = _recv_exact(sock, text_length).decode("utf-8", "replace") if text_length else ""
-    return outcome, text, _recv_exact(sock, length) if length else b""
+    length, outcome, text_length = _HEADER.unpack(recv_exact(sock, _HEADER.size, "the web process"))
+    text = recv_exact(sock, text_length).decode("utf-8", "replace") if text_length else ""
+    return outcome, text, recv_exact(sock, length) if length else b""
 
 
 # --- inside the worker process -----------------------------------------------------------
@@ -266,11 +255,12 @@ class _Worker:
         sock.settimeout(None)
         _send_frame(sock, _OK, "", payload)
         sock.settimeout(max(0.0, deadline - time.monotonic()))
-        length, outcome, text_length = _HEADER.unpack(_recv_exact(sock, _HEADER.size))
+        head = recv_exact(sock, _HEADER.size, "the query process")
+        length, outcome, text_length = _HEADER.unpack(head)
         # the worker writes a whole frame at once: the rest follows without waiting
         sock.settimeout(max(1.0, deadline - time.monotonic()))
-        text = _recv_exact(sock, text_length).decode("utf-8", "replace") if text_length else ""
-        return outcome, text, _recv_exact(sock, length) if length else b""
+        text = recv_exact(sock, text_length).decode("utf-8", "replace") if text_length else ""
+        return outcome, text, recv_exact(sock, length) if length else b""
 
     def kill(self) -> None:
         with contextlib.suppress(Exception):

@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from kg.sockets import recv_exact
+
 _LEN = struct.Struct("!I")
 MAX_FRAME = 64 * 1024 * 1024
 
@@ -37,28 +39,16 @@ def send_frame(sock: socket.socket, obj: dict[str, Any]) -> None:
 
 
 def recv_frame(sock: socket.socket) -> dict[str, Any] | None:
-    head = _recv_exact(sock, _LEN.size)
-    if head is None:
-        return None
-    (size,) = _LEN.unpack(head)
-    if size > MAX_FRAME:
-        raise ValueError("frame too large")
-    body = _recv_exact(sock, size)
-    if body is None:
+    """The next frame, or None when the other side has gone."""
+    try:
+        (size,) = _LEN.unpack(recv_exact(sock, _LEN.size))
+        if size > MAX_FRAME:
+            raise ValueError("frame too large")
+        body = recv_exact(sock, size)
+    except EOFError:
         return None
     result: dict[str, Any] = json.loads(body)
     return result
-
-
-def _recv_exact(sock: socket.socket, size: int) -> bytes | None:
-    chunks: list[bytes] = []
-    while size:
-        chunk = sock.recv(min(size, 1 << 20))
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
 
 
 # --- the client side: any process that wants to update -------------------------------------
